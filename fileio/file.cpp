@@ -1,0 +1,224 @@
+#include "fileio/file.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#include "fileio/crash_point.h"
+#include "fileio/fault_injection.h"
+
+namespace raftvault::fileio {
+namespace {
+
+// Runs `call` unless the fault hook says this call fails; retries EINTR.
+template <class Call>
+long checked(op kind, Call call) {
+  if (int injected = fault_for(kind); injected != 0) {
+    errno = injected;
+    return -1;
+  }
+  long rc;
+  do {
+    rc = call();
+  } while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+std::string parent_of(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? std::string(".") : parent;
+}
+
+}  // namespace
+
+file::~file() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+file::file(file&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+  other.fd_ = -1;
+}
+
+file& file::operator=(file&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+result<file> file::open(const std::string& path, int flags, unsigned mode) {
+  long fd = checked(op::open, [&] { return ::open(path.c_str(), flags | O_CLOEXEC, mode); });
+  if (fd < 0) return io_error("open", path, errno);
+  return file(static_cast<int>(fd), path);
+}
+
+status file::write_all(const void* data, std::size_t size) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    long n = checked(op::write, [&] { return ::write(fd_, p, size); });
+    if (n < 0) return io_error("write", path_, errno);
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+status file::pwrite_all(const void* data, std::size_t size, std::uint64_t offset) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    long n = checked(op::write, [&] { return ::pwrite(fd_, p, size, static_cast<off_t>(offset)); });
+    if (n < 0) return io_error("write", path_, errno);
+    p += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return {};
+}
+
+status file::pread_exact(void* data, std::size_t size, std::uint64_t offset) const {
+  auto* p = static_cast<char*>(data);
+  while (size > 0) {
+    long n = checked(op::read, [&] { return ::pread(fd_, p, size, static_cast<off_t>(offset)); });
+    if (n < 0) return io_error("read", path_, errno);
+    if (n == 0)
+      return error(errc::corruption,
+                   path_ + ": unexpected end of file at offset " + std::to_string(offset));
+    p += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return {};
+}
+
+status file::fdatasync() {
+  if (checked(op::fdatasync, [&] { return ::fdatasync(fd_); }) < 0)
+    return io_error("fdatasync", path_, errno);
+  return {};
+}
+
+status file::fsync() {
+  if (checked(op::fsync, [&] { return ::fsync(fd_); }) < 0) return io_error("fsync", path_, errno);
+  return {};
+}
+
+status file::preallocate(std::uint64_t offset, std::uint64_t length) {
+  long rc = checked(op::preallocate, [&] {
+    return ::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length));
+  });
+  if (rc == 0) return {};
+  if (errno != EOPNOTSUPP && errno != ENOSYS) return io_error("fallocate", path_, errno);
+  // Filesystems without fallocate (tmpfs on old kernels): extend the size instead.
+  RV_ASSIGN(auto current, size());
+  if (current >= offset + length) return {};
+  return truncate(offset + length);
+}
+
+status file::truncate(std::uint64_t size) {
+  if (checked(op::truncate, [&] { return ::ftruncate(fd_, static_cast<off_t>(size)); }) < 0)
+    return io_error("truncate", path_, errno);
+  return {};
+}
+
+status file::seek(std::uint64_t offset) {
+  if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) return io_error("seek", path_, errno);
+  return {};
+}
+
+result<std::uint64_t> file::size() const {
+  struct stat st;
+  if (::fstat(fd_, &st) < 0) return io_error("stat", path_, errno);
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+status file::close() {
+  if (fd_ < 0) return {};
+  int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) < 0) return io_error("close", path_, errno);
+  return {};
+}
+
+status fsync_dir(const std::string& dir) {
+  long fd = checked(op::open, [&] { return ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
+  if (fd < 0) return io_error("open directory", dir, errno);
+  long rc = checked(op::fsync_dir, [&] { return ::fsync(static_cast<int>(fd)); });
+  int saved = errno;
+  ::close(static_cast<int>(fd));
+  if (rc < 0) return io_error("fsync directory", dir, saved);
+  return {};
+}
+
+status rename(const std::string& from, const std::string& to) {
+  if (checked(op::rename, [&] { return ::rename(from.c_str(), to.c_str()); }) < 0)
+    return io_error("rename", from + " -> " + to, errno);
+  return {};
+}
+
+status unlink(const std::string& path) {
+  if (checked(op::unlink, [&] { return ::unlink(path.c_str()); }) < 0)
+    return io_error("unlink", path, errno);
+  return {};
+}
+
+status remove_all(const std::string& path) {
+  if (int injected = fault_for(op::unlink); injected != 0) return io_error("remove", path, injected);
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return io_error("remove", path, ec.value());
+  return {};
+}
+
+status make_dir(const std::string& path, unsigned mode) {
+  long rc = checked(op::mkdir, [&] { return ::mkdir(path.c_str(), mode); });
+  if (rc < 0 && errno != EEXIST) return io_error("mkdir", path, errno);
+  return {};
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+result<std::string> read_file(const std::string& path) {
+  RV_ASSIGN(auto f, file::open(path, O_RDONLY));
+  RV_ASSIGN(auto size, f.size());
+  std::string bytes(size, '\0');
+  RV_TRY(f.pread_exact(bytes.data(), bytes.size(), 0));
+  return bytes;
+}
+
+status write_file_atomic(const std::string& path, std::string_view bytes, unsigned mode) {
+  const std::string temp = path + ".tmp";
+  RV_ASSIGN(auto f, file::open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode));
+  // An existing temp file keeps its old mode under O_CREAT; the contents may be secret.
+  if (::fchmod(f.fd(), mode) < 0) return io_error("chmod", temp, errno);
+  RV_TRY(f.write_all(bytes));
+  RV_TRY(f.fsync());
+  RV_TRY(f.close());
+  crash_point("atomic_write.before_rename");
+  RV_TRY(rename(temp, path));
+  crash_point("atomic_write.after_rename");
+  return fsync_dir(parent_of(path));
+}
+
+result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
+  RV_ASSIGN(auto f, file::open(path, O_RDWR | O_CREAT, kPrivateFileMode));
+  long rc = checked(op::lock, [&] { return ::flock(f.fd(), LOCK_EX | LOCK_NB); });
+  if (rc < 0) {
+    if (errno == EWOULDBLOCK)
+      return error(errc::locked, path + " is locked by another process (is a raftvault writer "
+                                        "or service still running on this directory?)");
+    return io_error("lock", path, errno);
+  }
+  return exclusive_lock(std::move(f));
+}
+
+}  // namespace raftvault::fileio

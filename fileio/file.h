@@ -1,0 +1,81 @@
+// The one file layer of keys/ and raftlog/. Every system call that touches the disk goes
+// through here, so tests can fail any of them (fault_injection.h) and stop the process dead
+// at named points (crash_point.h). Durability is explicit: nothing here calls a buffered
+// flush "persistent"; only fdatasync/fsync and fsync_dir are.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "codec/error.h"
+
+namespace raftvault::fileio {
+
+constexpr unsigned kPrivateFileMode = 0600;  // data and key files
+constexpr unsigned kPrivateDirMode = 0700;   // every directory raftvault creates
+
+// A move-only owned file descriptor that remembers its path for error messages.
+class file {
+ public:
+  file() = default;
+  ~file();
+  file(file&& other) noexcept;
+  file& operator=(file&& other) noexcept;
+  file(const file&) = delete;
+  file& operator=(const file&) = delete;
+
+  // open(2) with O_CLOEXEC added. `flags` are O_* flags; mode is used with O_CREAT.
+  static result<file> open(const std::string& path, int flags, unsigned mode = kPrivateFileMode);
+
+  bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+  status write_all(const void* data, std::size_t size);
+  status write_all(std::string_view bytes) { return write_all(bytes.data(), bytes.size()); }
+  status pwrite_all(const void* data, std::size_t size, std::uint64_t offset);
+  // Reads exactly `size` bytes at `offset` or fails (a short file is corruption at that offset).
+  status pread_exact(void* data, std::size_t size, std::uint64_t offset) const;
+  status fdatasync();
+  status fsync();
+  // Reserves [offset, offset+length) and extends the size (fallocate, ftruncate fallback).
+  status preallocate(std::uint64_t offset, std::uint64_t length);
+  status truncate(std::uint64_t size);
+  status seek(std::uint64_t offset);
+  result<std::uint64_t> size() const;
+  status close();
+
+ private:
+  file(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+};
+
+status fsync_dir(const std::string& dir);
+status rename(const std::string& from, const std::string& to);  // does not fsync
+status unlink(const std::string& path);                          // does not fsync
+status remove_all(const std::string& path);
+status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
+bool exists(const std::string& path);
+result<std::string> read_file(const std::string& path);
+
+// Replaces `path` atomically and durably: temp file (mode), write, fsync, rename, fsync dir.
+// A crash at any point leaves either the old or the new contents at `path`.
+status write_file_atomic(const std::string& path, std::string_view bytes,
+                         unsigned mode = kPrivateFileMode);
+
+// An exclusive advisory lock (flock) on `path`, held until destroyed. A second holder, in this
+// or another process, gets errc::locked naming the path.
+class exclusive_lock {
+ public:
+  static result<exclusive_lock> acquire(const std::string& path);
+  exclusive_lock() = default;
+  exclusive_lock(exclusive_lock&&) noexcept = default;
+  exclusive_lock& operator=(exclusive_lock&&) noexcept = default;
+ private:
+  explicit exclusive_lock(file f) : file_(std::move(f)) {}
+  file file_;
+};
+
+}  // namespace raftvault::fileio

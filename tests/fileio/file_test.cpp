@@ -1,0 +1,80 @@
+#include "fileio/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "fileio/crash_point.h"
+#include "fileio/fault_injection.h"
+#include "support/test_support.h"
+
+using namespace raftvault;
+using namespace raftvault::fileio;
+using raftvault::testing::temp_dir;
+
+TEST_CASE("write_file_atomic replaces durably with the requested mode", "[fileio]") {
+  temp_dir dir;
+  const auto path = dir / "key";
+  REQUIRE(write_file_atomic(path, "one"));
+  REQUIRE(write_file_atomic(path, "two"));
+  CHECK(read_file(path).value() == "two");
+  struct stat st;
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK_FALSE(exists(path + ".tmp"));
+}
+
+TEST_CASE("an injected fault fails exactly the Nth call and leaves the old file", "[fileio]") {
+  temp_dir dir;
+  const auto path = dir / "state";
+  REQUIRE(write_file_atomic(path, "old"));
+  inject_fault(op::rename, 1, EIO);
+  auto st = write_file_atomic(path, "new");
+  clear_faults();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code() == errc::io);
+  CHECK(st.error().sys_errno() == EIO);
+  CHECK(st.error().message().find(path) != std::string::npos);
+  CHECK(read_file(path).value() == "old");
+
+  inject_fault(op::write, 2, ENOSPC, /*sticky=*/true);
+  auto f = file::open(dir / "data", O_WRONLY | O_CREAT);
+  REQUIRE(f);
+  CHECK(f->write_all("a"));
+  CHECK(f->write_all("b").error().sys_errno() == ENOSPC);
+  CHECK(f->write_all("c").error().sys_errno() == ENOSPC);
+  clear_faults();
+  CHECK(f->write_all("d"));
+}
+
+TEST_CASE("a crash point stops a child dead at the named point", "[fileio]") {
+  temp_dir dir;
+  const auto path = dir / "state";
+  REQUIRE(write_file_atomic(path, "old"));
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    arm_crash_point("atomic_write.before_rename");
+    (void)write_file_atomic(path, "new");
+    _exit(0);
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(child, &wstatus, 0) == child);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == kCrashExitCode);
+  CHECK(read_file(path).value() == "old");
+  CHECK(read_file(path + ".tmp").value() == "new");
+}
+
+TEST_CASE("a second exclusive lock on the same path is refused", "[fileio]") {
+  temp_dir dir;
+  auto first = exclusive_lock::acquire(dir / "LOCK");
+  REQUIRE(first);
+  auto second = exclusive_lock::acquire(dir / "LOCK");
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code() == errc::locked);
+  CHECK(second.error().message().find(dir / "LOCK") != std::string::npos);
+}
