@@ -4,6 +4,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "fileio/io_counters.h"
+
 namespace raftvault::fileio {
 namespace {
 
@@ -35,6 +37,7 @@ void clear_faults() {
 }
 
 int fault_for(op kind) {
+  count_io_call(kind);
   if (!any_armed.load(std::memory_order_acquire)) return 0;
   std::lock_guard<std::mutex> guard(faults_mutex);
   auto& f = faults[static_cast<std::size_t>(kind)];
