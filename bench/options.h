@@ -1,0 +1,45 @@
+// Command-line options of raftvault-bench's subcommands (usage text in main.cpp). Parsing
+// returns errc::invalid_argument with a message naming the option at fault; main turns it
+// into exit code 2.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codec/error.h"
+
+namespace raftvault::bench {
+
+enum class cipher_choice { none, secretbox, xchacha20poly1305 };
+std::string to_string(cipher_choice cipher);
+
+// raftvault-bench wal: the WAL engine alone (raftlog/wal.h).
+struct wal_options {
+  std::uint64_t entries = 100'000;
+  std::uint64_t size = 128;          // bytes of Entry.Data per entry
+  std::uint64_t batch = 256;         // entries per save
+  bool sync = true;                  // false: --no-sync (wal::append, never fdatasync)
+  std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
+  bool keep = false;                 // leave data_dir's wal-v3/ and snap-v3/ in place
+  bool json = false;
+  std::uint64_t segment_size = 64'000'000;
+  cipher_choice cipher = cipher_choice::none;
+};
+
+// raftvault-bench raw: write + fdatasync of fixed-size blocks, the disk's own baseline.
+struct raw_options {
+  std::uint64_t size = 1 << 20;  // bytes per block
+  std::uint64_t count = 256;     // blocks
+  std::string data_dir;          // where the scratch file goes (default: temp dir under /var/tmp)
+  bool json = false;
+};
+
+// `args` are the words after the subcommand name.
+result<wal_options> parse_wal_options(const std::vector<std::string>& args);
+result<raw_options> parse_raw_options(const std::vector<std::string>& args);
+
+// "128", "4KiB", "4k", "1MiB", "64M", "1GiB" -> bytes (binary multiples). Exposed for tests.
+result<std::uint64_t> parse_byte_size(const std::string& option, const std::string& text);
+
+}  // namespace raftvault::bench
