@@ -47,11 +47,21 @@ std::string algorithm_name(std::uint32_t algorithm) {
   return std::to_string(algorithm);
 }
 
-std::string encode_plain_record(std::string_view plaintext) {
+std::string encode_plain_record(std::string_view plaintext, std::uint32_t key_id) {
   std::string out;
-  const auto at = wire::build_record(out, 0, plaintext.size(), {}, 0);
+  const auto at = wire::build_record(out, 0, plaintext.size(), {}, key_id);
   if (!plaintext.empty()) out.replace(at.data_offset, plaintext.size(), plaintext);
   return out;
+}
+
+result<plain_record> decode_plain_record(std::string_view record_bytes) {
+  auto parsed = wire::parse_record(record_bytes);
+  if (!parsed) return parsed.error();
+  if (parsed->algorithm != 0) {
+    return error(errc::corruption, "expected an unencrypted (NONE) record, found algorithm " +
+                                       algorithm_name(parsed->algorithm));
+  }
+  return plain_record{std::string(parsed->data), parsed->key_id};
 }
 
 namespace detail {

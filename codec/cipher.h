@@ -90,8 +90,16 @@ result<std::string> seal_with_ad(key_ref key, std::string_view plaintext,
 result<std::string> open_with_ad(const std::vector<key_ref>& keys, std::string_view record_bytes,
                                  std::string_view associated_data, std::string_view what);
 
-// A NONE record holding `plaintext` (what seal(cipher::none, ...) returns).
-std::string encode_plain_record(std::string_view plaintext);
+// A NONE record holding `plaintext` (what seal(cipher::none, ...) returns). keys/ stores
+// unwrapped DEKs this way with key_id = the DEK generation.
+std::string encode_plain_record(std::string_view plaintext, std::uint32_t key_id = 0);
+
+// The contents of a NONE record; corruption if the record does not parse or is encrypted.
+struct plain_record {
+  std::string data;
+  std::uint32_t key_id = 0;
+};
+result<plain_record> decode_plain_record(std::string_view record_bytes);
 
 // Initialises libsodium once (thread-safe); every function above calls it. Returns false if
 // libsodium cannot initialise (then seal/open fail with errc::io).

@@ -1,0 +1,264 @@
+#include "keys/key_file.h"
+
+#include <sodium.h>
+
+#include <vector>
+
+#include "codec/cipher.h"
+#include "keys/pem.h"
+#include "keys/tls_key.h"
+
+namespace raftvault::keys {
+namespace {
+
+constexpr std::string_view kEncryptedKeyBlock = "ENCRYPTED PRIVATE KEY";
+constexpr std::string_view kPlainKeyBlock = "PRIVATE KEY";
+constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "rvkeyfil";
+constexpr std::uint64_t kMacSubkey = 1;
+constexpr std::uint64_t kCheckSubkey = 2;
+
+error corrupt(const std::string& path, const std::string& why) {
+  return error(errc::corruption, "key file " + path + ": " + why);
+}
+
+// keyed BLAKE2b-256 of `message` under a subkey of the KEK (crypto_kdf, context "rvkeyfil").
+std::string kek_hash(const unlock_key& kek, std::uint64_t subkey_id, std::string_view message) {
+  unsigned char subkey[32];
+  crypto_kdf_derive_from_key(subkey, sizeof subkey, subkey_id, kKdfContext, kek.bytes().data());
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), subkey, sizeof subkey);
+  sodium_memzero(subkey, sizeof subkey);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+std::string key_check(const unlock_key& kek) {
+  return kek_hash(kek, kCheckSubkey, "raftvault/v1 kek-check");
+}
+
+std::string dek_ad(std::string_view header, std::uint32_t generation) {
+  return "raftvault/v1 key-file " + std::string(header) + " generation " +
+         std::to_string(generation);
+}
+
+result<std::string> wrap_dek(const dek& d, std::string_view header, const unlock_key* kek) {
+  if (kek == nullptr) return base64_encode(codec::encode_plain_record(d.key.view(), d.generation));
+  RV_ASSIGN(auto record, codec::seal_with_ad(kek->ref(d.generation), d.key.view(),
+                                             dek_ad(header, d.generation)));
+  return base64_encode(record);
+}
+
+result<dek> unwrap_dek(const std::string& value, std::string_view header, const unlock_key* kek,
+                       const std::string& path) {
+  const std::string name(header);
+  std::string record;
+  if (!base64_decode(value, record)) return corrupt(path, name + " is not valid base64");
+  std::string raw;
+  std::uint32_t generation = 0;
+  if (kek == nullptr) {
+    auto plain = codec::decode_plain_record(record);
+    if (!plain) return corrupt(path, name + ": " + plain.error().message());
+    raw = std::move(plain->data);
+    generation = plain->key_id;
+  } else {
+    auto header_info = codec::inspect_record(record);
+    if (!header_info) return corrupt(path, name + ": " + header_info.error().message());
+    generation = header_info->key_id;
+    auto opened = codec::open_with_ad({kek->ref(generation)}, record, dek_ad(header, generation),
+                                      name);
+    if (!opened) return corrupt(path, opened.error().message());
+    raw = std::move(opened.value());
+  }
+  auto bytes = secret_bytes::copy_of(raw);
+  sodium_memzero(raw.data(), raw.size());
+  if (!bytes) return bytes.error();
+  if (generation == 0) return corrupt(path, name + " has no DEK generation (key_id)");
+  if (bytes->size() != codec::kKeyBytes) {
+    return corrupt(path, name + " holds " + std::to_string(bytes->size()) + " bytes, expected " +
+                             std::to_string(codec::kKeyBytes));
+  }
+  return dek{generation, std::move(bytes.value())};
+}
+
+struct parsed_file {
+  std::vector<pem_block> blocks;
+  const pem_block* state = nullptr;
+  const pem_block* key = nullptr;
+  bool locked = false;
+  ~parsed_file() {
+    for (auto& b : blocks) sodium_memzero(b.body.data(), b.body.size());
+  }
+};
+
+status parse_structure(std::string_view text, const std::string& path, parsed_file& out) {
+  RV_ASSIGN(out.blocks, parse_pem(text, "key file " + path));
+  for (const auto& b : out.blocks) {
+    const pem_block** slot = nullptr;
+    if (b.type == kStateBlock) slot = &out.state;
+    else if (b.type == kEncryptedKeyBlock || b.type == kPlainKeyBlock) slot = &out.key;
+    else {
+      return corrupt(path, "unknown PEM block \"" + b.type + "\" at line " +
+                               std::to_string(b.first_line));
+    }
+    if (*slot != nullptr) {
+      return corrupt(path, "more than one " + b.type + " block (line " +
+                               std::to_string(b.first_line) + ")");
+    }
+    *slot = &b;
+  }
+  if (out.state == nullptr) return corrupt(path, "missing the RAFTVAULT KEY STATE block");
+  if (out.key == nullptr) return corrupt(path, "missing the TLS private key block");
+  if (!out.key->headers.empty()) return corrupt(path, "the TLS private key block has headers");
+  for (const auto& h : out.state->headers) {
+    if (h.first != kHeaderKekVersion && h.first != kHeaderDek && h.first != kHeaderDekPending &&
+        h.first != kHeaderNeedsRotation && h.first != kHeaderKekCheck && h.first != kHeaderMac) {
+      return corrupt(path, "unknown header \"" + h.first + "\" in the RAFTVAULT KEY STATE block");
+    }
+  }
+  if (out.state->body != kStateBody) return corrupt(path, "unsupported key state version");
+  if (out.state->header(kHeaderKekVersion) == nullptr) {
+    return corrupt(path, "missing the kek-version header");
+  }
+  if (out.state->header(kHeaderDek) == nullptr) {
+    if (out.state->header(kHeaderDekPending) != nullptr) {
+      return corrupt(path, "raft-dek-pending without raft-dek (a pending DEK needs a current one)");
+    }
+    return corrupt(path, "missing the raft-dek header");
+  }
+  const bool has_mac = out.state->header(kHeaderMac) != nullptr;
+  const bool has_check = out.state->header(kHeaderKekCheck) != nullptr;
+  if (has_mac != has_check) return corrupt(path, "kek-check and kek-mac must appear together");
+  out.locked = has_mac;
+  if (out.locked != (out.key->type == kEncryptedKeyBlock)) {
+    return corrupt(path, out.locked ? "a locked key file holds an unencrypted TLS key"
+                                    : "an unlocked key file holds an encrypted TLS key");
+  }
+  return status::ok();
+}
+
+result<std::uint64_t> parse_version(const std::string& v, const std::string& path) {
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number");
+  }
+  return std::stoull(v);
+}
+
+// The MAC covers the file exactly as written, minus the kek-mac line itself.
+std::string without_mac_line(std::string_view text) {
+  const std::string needle = "\n" + std::string(kHeaderMac) + ": ";
+  const auto at = text.find(needle);
+  if (at == std::string_view::npos) return std::string(text);
+  const auto end = text.find('\n', at + 1);
+  std::string out(text.substr(0, at + 1));
+  out += text.substr(end + 1);
+  return out;
+}
+
+}  // namespace
+
+result<key_file_contents> key_file_contents::clone() const {
+  key_file_contents out;
+  out.kek_version = kek_version;
+  RV_ASSIGN(out.current, current.clone());
+  if (pending) {
+    RV_ASSIGN(auto p, pending->clone());
+    out.pending = std::move(p);
+  }
+  out.needs_rotation = needs_rotation;
+  RV_ASSIGN(out.tls_key, tls_key.clone());
+  return out;
+}
+
+result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek) {
+  if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back(kHeaderKekVersion, std::to_string(contents.kek_version));
+  RV_ASSIGN(auto current, wrap_dek(contents.current, kHeaderDek, kek));
+  headers.emplace_back(kHeaderDek, current);
+  if (contents.pending) {
+    RV_ASSIGN(auto pending, wrap_dek(*contents.pending, kHeaderDekPending, kek));
+    headers.emplace_back(kHeaderDekPending, pending);
+  }
+  headers.emplace_back(kHeaderNeedsRotation, contents.needs_rotation ? "true" : "false");
+  std::string key_block;
+  if (kek != nullptr) {
+    headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
+    RV_ASSIGN(auto password, kek->text());
+    RV_ASSIGN(key_block, encrypted_pkcs8_pem(contents.tls_key, password));
+  } else {
+    // Autolock off: the key is stored in the clear by the operator's choice, as SwarmKit does.
+    RV_ASSIGN(auto plain, plain_pkcs8_pem(contents.tls_key));
+    key_block = std::string(plain.view());
+  }
+  std::string text = encode_pem(kStateBlock, headers, kStateBody) + key_block;
+  sodium_memzero(key_block.data(), key_block.size());
+  if (kek == nullptr) return text;
+  headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
+  auto state_end = text.find("-----END " + std::string(kStateBlock));
+  state_end = text.find('\n', state_end) + 1;
+  return encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
+}
+
+result<key_file_summary> peek_key_file(std::string_view text, const std::string& path) {
+  parsed_file parsed;
+  RV_TRY(parse_structure(text, path, parsed));
+  RV_ASSIGN(auto version, parse_version(*parsed.state->header(kHeaderKekVersion), path));
+  return key_file_summary{parsed.locked, version};
+}
+
+result<key_file_contents> decode_key_file(std::string_view text, const unlock_key* kek,
+                                          const std::string& path) {
+  if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
+  parsed_file parsed;
+  RV_TRY(parse_structure(text, path, parsed));
+  const pem_block& state = *parsed.state;
+  if (!parsed.locked) {
+    kek = nullptr;  // an unlocked file needs no key; one given is simply not used
+  } else {
+    if (kek == nullptr) {
+      return error(errc::missing_key, "key file " + path + " is locked: an unlock key is required");
+    }
+    std::string check;
+    if (!base64_decode(*state.header(kHeaderKekCheck), check) || check.size() != 32) {
+      return corrupt(path, "kek-check is not 32 bytes of base64");
+    }
+    if (sodium_memcmp(check.data(), key_check(*kek).data(), 32) != 0) {
+      return error(errc::wrong_key, "wrong unlock key for key file " + path);
+    }
+    std::string mac;
+    if (!base64_decode(*state.header(kHeaderMac), mac) || mac.size() != 32 ||
+        sodium_memcmp(mac.data(), kek_hash(*kek, kMacSubkey, without_mac_line(text)).data(),
+                      32) != 0) {
+      return corrupt(path, "MAC mismatch: the file was modified or damaged after it was written "
+                           "(the unlock key itself is right)");
+    }
+  }
+  key_file_contents out;
+  RV_ASSIGN(out.kek_version, parse_version(*state.header(kHeaderKekVersion), path));
+  if (const auto* f = state.header(kHeaderNeedsRotation)) {
+    if (*f != "true" && *f != "false") {
+      return corrupt(path, "raft-dek-needs-rotation \"" + *f + "\" is neither true nor false");
+    }
+    out.needs_rotation = *f == "true";
+  }
+  RV_ASSIGN(out.current, unwrap_dek(*state.header(kHeaderDek), kHeaderDek, kek, path));
+  if (const auto* p = state.header(kHeaderDekPending)) {
+    RV_ASSIGN(auto pending, unwrap_dek(*p, kHeaderDekPending, kek, path));
+    if (pending.generation <= out.current.generation) {
+      return corrupt(path, "pending DEK generation " + std::to_string(pending.generation) +
+                               " is not newer than the current generation " +
+                               std::to_string(out.current.generation));
+    }
+    out.pending = std::move(pending);
+  }
+  secret_bytes password;
+  if (kek != nullptr) {
+    RV_ASSIGN(password, kek->text());
+  }
+  auto tls = read_pkcs8_pem(parsed.key->text, password);
+  if (!tls) return corrupt(path, tls.error().message());
+  out.tls_key = std::move(tls.value());
+  return out;
+}
+
+}  // namespace raftvault::keys

@@ -1,0 +1,66 @@
+// The key file keys/node.key (docs/keys.md): two PEM blocks, encoded and decoded here without
+// any I/O. key_store owns reading, writing and the rotation rules.
+//
+//   -----BEGIN RAFTVAULT KEY STATE-----
+//   kek-version: 3
+//   raft-dek: <base64 MaybeEncryptedRecord: the current DEK>
+//   raft-dek-pending: <same, the pending DEK>            (only while a rotation is pending)
+//   raft-dek-needs-rotation: true|false
+//   kek-check: <base64 32 bytes>                          (locked only)
+//   kek-mac: <base64 32 bytes>                            (locked only, always last)
+//
+//   <base64 "raftvault key state v1">
+//   -----END RAFTVAULT KEY STATE-----
+//   -----BEGIN ENCRYPTED PRIVATE KEY-----   (PRIVATE KEY when unlocked)
+//   ...
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "keys/dek.h"
+#include "keys/secret_bytes.h"
+#include "keys/unlock_key.h"
+
+namespace raftvault::keys {
+
+constexpr std::string_view kStateBlock = "RAFTVAULT KEY STATE";
+constexpr std::string_view kStateBody = "raftvault key state v1";
+constexpr std::string_view kHeaderKekVersion = "kek-version";
+constexpr std::string_view kHeaderDek = "raft-dek";
+constexpr std::string_view kHeaderDekPending = "raft-dek-pending";
+constexpr std::string_view kHeaderNeedsRotation = "raft-dek-needs-rotation";
+constexpr std::string_view kHeaderKekCheck = "kek-check";
+constexpr std::string_view kHeaderMac = "kek-mac";
+
+struct key_file_contents {
+  std::uint64_t kek_version = 0;
+  dek current;
+  std::optional<dek> pending;
+  bool needs_rotation = false;  // the F flag of DESIGN.md §4.1
+  secret_bytes tls_key;         // PKCS#8 DER
+
+  result<key_file_contents> clone() const;
+};
+
+// Serialises `contents`, locked under `kek` when it is not null: DEKs wrapped with
+// XChaCha20-Poly1305, the TLS key as ENCRYPTED PRIVATE KEY, a key check and a MAC.
+result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek);
+
+// Parses and verifies a key file. `path` names the file in errors. Errors:
+//   corruption      structure, headers, base64 or records are wrong; MAC mismatch
+//   missing_key     the file is locked and `kek` is null
+//   wrong_key       "wrong unlock key" (the key check does not match)
+result<key_file_contents> decode_key_file(std::string_view text, const unlock_key* kek,
+                                          const std::string& path);
+
+// What can be learnt without a key: whether the file is locked, and its kek-version.
+struct key_file_summary {
+  bool locked = false;
+  std::uint64_t kek_version = 0;
+};
+result<key_file_summary> peek_key_file(std::string_view text, const std::string& path);
+
+}  // namespace raftvault::keys

@@ -1,0 +1,172 @@
+// key_store: opening, creating and the DEK rotation state machine. KEK changes are in
+// key_store_kek.cpp, the TLS key and certificate in key_store_tls.cpp.
+#include "keys/key_store.h"
+
+#include <fcntl.h>
+
+#include "fileio/crash_point.h"
+#include "keys/permissions.h"
+#include "keys/tls_key.h"
+
+namespace raftvault::keys {
+
+std::string_view to_string(rotation_state s) {
+  switch (s) {
+    case rotation_state::steady: return "{C}";
+    case rotation_state::requested: return "{C,F}";
+    case rotation_state::pending: return "{C,P}";
+    case rotation_state::pending_and_requested: return "{C,P,F}";
+  }
+  return "?";
+}
+
+namespace {
+
+result<std::string> read_key_file(const std::string& path) {
+  RV_TRY(check_private_file(path));
+  RV_ASSIGN(auto f, fileio::file::open(path, O_RDONLY));
+  RV_ASSIGN(auto size, f.size());
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (size != 0) RV_TRY(f.pread_exact(text.data(), text.size(), 0));
+  return text;
+}
+
+}  // namespace
+
+result<key_store> key_store::create(const std::string& keys_dir, const create_options& options) {
+  RV_TRY(fileio::make_dir(keys_dir));
+  RV_TRY(check_private_dir(keys_dir));
+  key_store store;
+  store.dir_ = keys_dir;
+  RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(keys_dir + "/LOCK"));
+  if (fileio::exists(store.key_path())) {
+    return error(errc::already_exists, "key file " + store.key_path() + " already exists");
+  }
+  key_file_contents contents;
+  if (options.tls_key_pem) {
+    RV_ASSIGN(contents.tls_key, tls_key_from_pem(*options.tls_key_pem));
+  } else {
+    RV_ASSIGN(contents.tls_key, generate_tls_key());
+  }
+  if (options.tls_cert_pem) {
+    RV_TRY(check_certificate_matches(*options.tls_cert_pem, contents.tls_key, store.cert_path()));
+    // The certificate first: a crash before node.key exists leaves a store that create()
+    // simply makes again.
+    RV_TRY(fileio::write_file_atomic(store.cert_path(), *options.tls_cert_pem, 0644));
+  }
+  RV_ASSIGN(contents.current, generate_dek(1));
+  std::optional<unlock_key> kek;
+  if (options.autolock) {
+    RV_ASSIGN(auto fresh, unlock_key::generate());
+    kek = std::move(fresh);
+    contents.kek_version = 1;
+  }
+  RV_TRY(store.persist(std::move(contents), std::move(kek)));
+  return store;
+}
+
+result<key_store> key_store::open(const std::string& keys_dir, const unlock_key* kek) {
+  RV_TRY(check_private_dir(keys_dir));
+  key_store store;
+  store.dir_ = keys_dir;
+  RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(keys_dir + "/LOCK"));
+  const std::string path = store.key_path();
+  if (!fileio::exists(path)) return error(errc::not_found, "key file " + path + " does not exist");
+  // A temp file left by a crash before its rename holds nothing the real file lacks.
+  if (fileio::exists(path + ".tmp")) RV_TRY(fileio::unlink(path + ".tmp"));
+  RV_ASSIGN(auto text, read_key_file(path));
+  RV_ASSIGN(store.contents_, decode_key_file(text, kek, path));
+  RV_ASSIGN(auto summary, peek_key_file(text, path));
+  if (summary.locked) {
+    RV_ASSIGN(auto copy, kek->clone());
+    store.kek_ = std::move(copy);
+  }
+  RV_TRY(store.recover_certificate());
+  return store;
+}
+
+result<bool> key_store::is_locked(const std::string& keys_dir) {
+  const std::string path = keys_dir + "/" + kKeyFileName;
+  RV_ASSIGN(auto text, read_key_file(path));
+  RV_ASSIGN(auto summary, peek_key_file(text, path));
+  return summary.locked;
+}
+
+key_status key_store::status() const {
+  key_status s;
+  s.locked = kek_.has_value();
+  s.kek_version = contents_.kek_version;
+  s.current_generation = contents_.current.generation;
+  if (contents_.pending) s.pending_generation = contents_.pending->generation;
+  s.needs_rotation = contents_.needs_rotation;
+  if (contents_.pending) {
+    s.state = s.needs_rotation ? rotation_state::pending_and_requested : rotation_state::pending;
+  } else {
+    s.state = s.needs_rotation ? rotation_state::requested : rotation_state::steady;
+  }
+  return s;
+}
+
+std::optional<codec::key_ref> key_store::pending_key() const {
+  if (!contents_.pending) return std::nullopt;
+  return contents_.pending->ref();
+}
+
+std::vector<codec::key_ref> key_store::key_set() const {
+  std::vector<codec::key_ref> keys{contents_.current.ref()};
+  if (contents_.pending) keys.push_back(contents_.pending->ref());
+  return keys;
+}
+
+::raftvault::status key_store::persist(key_file_contents next, std::optional<unlock_key> next_kek) {
+  RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr));
+  fileio::crash_point("keys.persist.before_replace");
+  RV_TRY(fileio::write_file_atomic(key_path(), text));
+  fileio::crash_point("keys.persist.after_replace");
+  contents_ = std::move(next);
+  kek_ = std::move(next_kek);
+  return ::raftvault::status::ok();
+}
+
+result<std::optional<unlock_key>> key_store::current_kek_copy() const {
+  if (!kek_) return std::optional<unlock_key>();
+  RV_ASSIGN(auto copy, kek_->clone());
+  return std::optional<unlock_key>(std::move(copy));
+}
+
+::raftvault::status key_store::request_rotation() {
+  if (contents_.needs_rotation) return ::raftvault::status::ok();  // requests coalesce
+  RV_ASSIGN(auto next, copy_contents());
+  next.needs_rotation = true;
+  RV_ASSIGN(auto kek, current_kek_copy());
+  return persist(std::move(next), std::move(kek));
+}
+
+::raftvault::status key_store::prepare_rotation() {
+  if (contents_.pending) {
+    return error(errc::invalid_argument, "a DEK rotation is already pending (generation " +
+                                             std::to_string(contents_.pending->generation) + ")");
+  }
+  if (contents_.current.generation == UINT32_MAX) {
+    return error(errc::invalid_argument, "DEK generations are exhausted");
+  }
+  RV_ASSIGN(auto next, copy_contents());
+  RV_ASSIGN(auto pending, generate_dek(contents_.current.generation + 1));
+  next.pending = std::move(pending);
+  next.needs_rotation = false;
+  RV_ASSIGN(auto kek, current_kek_copy());
+  return persist(std::move(next), std::move(kek));
+}
+
+::raftvault::status key_store::complete_rotation() {
+  if (!contents_.pending) {
+    return error(errc::invalid_argument, "no pending DEK: prepare a rotation before completing it");
+  }
+  RV_ASSIGN(auto next, copy_contents());
+  next.current = std::move(*next.pending);
+  next.pending.reset();
+  RV_ASSIGN(auto kek, current_kek_copy());
+  return persist(std::move(next), std::move(kek));
+}
+
+}  // namespace raftvault::keys

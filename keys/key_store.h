@@ -1,0 +1,116 @@
+// The key store of one node: DATA_DIR/keys (0700) with node.key (0600) and node.crt. This is
+// the API the raftlog, actors and CLI layers use (docs/keys.md):
+//
+//   auto store = key_store::create(dir, {/*autolock=*/false});      // or open(dir, &kek)
+//   codec::seal(cipher, store->current_key(), plaintext, place);      // sealing key
+//   codec::open(store->key_set(), record, place);                     // {C} or {C, P}
+//   store->request_rotation(); store->prepare_rotation(); ...; store->complete_rotation();
+//
+// Every change is one atomic replace of node.key (temp 0600, write, fsync, rename, fsync dir):
+// a failure or crash leaves the previous state on disk and, on failure, in memory too.
+// A store holds an exclusive lock on DATA_DIR/keys/LOCK while it lives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/cipher.h"
+#include "fileio/file.h"
+#include "keys/key_file.h"
+#include "keys/unlock_key.h"
+
+namespace raftvault::keys {
+
+struct create_options {
+  bool autolock = false;                    // lock with a fresh unlock key (store.kek())
+  std::optional<std::string> tls_key_pem;   // unencrypted PEM key; default: new EC P-256
+  std::optional<std::string> tls_cert_pem;  // written to node.crt; must match the key
+};
+
+// DESIGN.md §4.1: {C}, {C,F}, {C,P}, {C,P,F}.
+enum class rotation_state { steady, requested, pending, pending_and_requested };
+std::string_view to_string(rotation_state s);
+
+struct key_status {
+  bool locked = false;
+  std::uint64_t kek_version = 0;
+  std::uint32_t current_generation = 0;
+  std::optional<std::uint32_t> pending_generation;
+  bool needs_rotation = false;  // F
+  rotation_state state = rotation_state::steady;
+};
+
+class key_store {
+ public:
+  static constexpr const char* kKeyFileName = "node.key";
+  static constexpr const char* kCertFileName = "node.crt";
+
+  // Creates `keys_dir` (0700) and node.key with DEK generation 1. errc::already_exists if a
+  // key file is there.
+  static result<key_store> create(const std::string& keys_dir, const create_options& options);
+  // Opens an existing store. `kek` is required (missing_key otherwise) when the file is locked
+  // and ignored when it is not. Refuses a directory or key file open to group/others.
+  static result<key_store> open(const std::string& keys_dir, const unlock_key* kek = nullptr);
+  // Whether the key file is locked, without a key (the CLI uses it to decide to prompt).
+  static result<bool> is_locked(const std::string& keys_dir);
+
+  key_store(key_store&&) noexcept = default;
+  key_store& operator=(key_store&&) noexcept = default;
+
+  const std::string& dir() const { return dir_; }
+  std::string key_path() const { return dir_ + "/" + kKeyFileName; }
+  std::string cert_path() const { return dir_ + "/" + kCertFileName; }
+  key_status status() const;
+
+  // Borrowed views for codec::seal/open, valid until the next rotation call on this store.
+  codec::key_ref current_key() const { return contents_.current.ref(); }
+  std::optional<codec::key_ref> pending_key() const;
+  std::vector<codec::key_ref> key_set() const;  // current, then pending if any
+  const unlock_key* kek() const { return kek_ ? &*kek_ : nullptr; }
+
+  // DEK rotation (each one atomic write). request: set F (no write if already set).
+  // prepare: new P = C.generation + 1, clear F; invalid_argument if P exists.
+  // complete: C := P, F kept; invalid_argument without P.
+  ::raftvault::status request_rotation();
+  ::raftvault::status prepare_rotation();
+  ::raftvault::status complete_rotation();
+
+  // A new unlock key, kek-version + 1, everything re-wrapped in one replace. invalid_argument
+  // when autolock is off (there is no unlock key to rotate).
+  result<unlock_key> rotate_kek();
+  // Installs an unlock key distributed with a version (null = unlocked). A version below the
+  // file's is ignored (returns false); the same version with a different key is
+  // invalid_argument; a newer one re-wraps (returns true). Unlocked → locked also requests a
+  // DEK rotation, because the old DEK was stored unwrapped.
+  result<bool> update_kek(const unlock_key* kek, std::uint64_t version);
+  // Autolock on: generate an unlock key (returned), request a DEK rotation. Off: unwrap, no
+  // DEK rotation (returns nullopt). No change (nullopt) when already in that mode.
+  result<std::optional<unlock_key>> set_autolock(bool on);
+
+  // The TLS key as unencrypted PKCS#8 PEM, in guarded memory.
+  result<secret_bytes> tls_key_pem() const;
+  const secret_bytes& tls_key_der() const { return contents_.tls_key; }
+  // node.crt's contents; errc::not_found when there is none.
+  result<std::string> tls_certificate_pem() const;
+  // Replaces certificate and key together (crash-safe: node.crt.next is staged first and a
+  // restart finishes or discards it). The certificate must match the key.
+  ::raftvault::status replace_tls(std::string_view cert_pem, std::string_view key_pem);
+
+ private:
+  key_store() = default;
+  // Writes `next` under `next_kek` and adopts both on success only.
+  ::raftvault::status persist(key_file_contents next, std::optional<unlock_key> next_kek);
+  result<key_file_contents> copy_contents() const { return contents_.clone(); }
+  result<std::optional<unlock_key>> current_kek_copy() const;
+  // Finishes or discards a staged node.crt.next, then checks node.crt matches the key.
+  ::raftvault::status recover_certificate();
+
+  std::string dir_;
+  fileio::exclusive_lock lock_;
+  key_file_contents contents_;
+  std::optional<unlock_key> kek_;
+};
+
+}  // namespace raftvault::keys

@@ -1,0 +1,119 @@
+// secret_bytes and the unlock key's text form and sources.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "keys/secret_bytes.h"
+#include "keys/unlock_key.h"
+#include "keys/unlock_key_source.h"
+#include "support/test_support.h"
+
+using namespace raftvault;
+using namespace raftvault::keys;
+namespace rt = raftvault::testing;
+
+TEST_CASE("secret_bytes is guarded, compared in constant time, moved and never printed", "[keys]") {
+  auto a = secret_bytes::copy_of("0123456789abcdef0123456789abcdef");
+  REQUIRE(a.has_value());
+  auto b = a->clone();
+  REQUIRE(b.has_value());
+  CHECK(a->equals(*b));
+  b->data()[5] ^= 1;
+  CHECK_FALSE(a->equals(*b));
+  CHECK_FALSE(a->equals(std::string_view("short")));
+  std::ostringstream printed;
+  printed << *a;
+  CHECK(printed.str() == "secret(32 bytes, fingerprint " + a->fingerprint() + ")");
+  CHECK(printed.str().find("0123456789") == std::string::npos);
+  CHECK(a->fingerprint().size() == 8u);
+  CHECK(a->fingerprint() != b->fingerprint());
+  secret_bytes moved = std::move(a.value());
+  CHECK(moved.size() == 32u);
+  CHECK(a->empty());  // NOLINT: the moved-from value is empty, not dangling
+  auto r1 = secret_bytes::random(32);
+  auto r2 = secret_bytes::random(32);
+  REQUIRE((r1 && r2));
+  CHECK_FALSE(r1->equals(*r2));
+}
+
+TEST_CASE("unlock key text form round-trips and detects typos by checksum", "[keys]") {
+  auto key = unlock_key::generate();
+  REQUIRE(key.has_value());
+  auto text = key->text();
+  REQUIRE(text.has_value());
+  const std::string t(text->view());
+  CHECK(t.size() == kUnlockKeyTextSize);
+  CHECK(t.substr(0, 7) == "RVKEK1-");
+  auto parsed = unlock_key::parse("  " + t + "\n");
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->same_as(*key));
+  std::string lower = t;
+  for (std::size_t i = 7; i < lower.size(); ++i) lower[i] = static_cast<char>(std::tolower(lower[i]));
+  auto parsed_lower = unlock_key::parse(lower);
+  REQUIRE(parsed_lower.has_value());
+  CHECK(parsed_lower->same_as(*key));
+
+  std::string typo = t;
+  typo[20] = typo[20] == 'A' ? 'B' : 'A';
+  std::string bad_char = t;
+  bad_char[30] = '1';
+  struct bad_case { std::string input; std::string message; };
+  const std::vector<bad_case> cases{
+      {typo, "malformed unlock key (checksum)"},
+      {bad_char, "malformed unlock key (invalid character at position 31)"},
+      {t.substr(0, 62), "malformed unlock key (length: expected 63 characters, got 62)"},
+      {"SWMKEY-1-abc", "malformed unlock key (it must start with RVKEK1-)"},
+      {"", "malformed unlock key (it must start with RVKEK1-)"},
+  };
+  for (const auto& c : cases) {
+    auto r = unlock_key::parse(c.input);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == errc::invalid_argument);
+    CHECK(r.error().message() == c.message);
+  }
+}
+
+TEST_CASE("unlock keys come from a private file, the environment or a terminal", "[keys]") {
+  rt::temp_dir dir;
+  auto key = unlock_key::generate();
+  REQUIRE(key.has_value());
+  const std::string text(key->text()->view());
+  const std::string path = dir / "unlock.key";
+  rt::write_bytes(path, text + "\n");
+  ::chmod(path.c_str(), 0600);
+  auto from_file = read_unlock_key_file(path);
+  REQUIRE(from_file.has_value());
+  CHECK(from_file->same_as(*key));
+
+  ::chmod(path.c_str(), 0644);
+  auto loose = read_unlock_key_file(path);
+  REQUIRE_FALSE(loose.has_value());
+  CHECK(loose.error().code() == errc::invalid_argument);
+  CHECK(loose.error().message() == "unlock key file " + path +
+                                       " has mode 0644; it must not be accessible by group or "
+                                       "others (chmod 600)");
+
+  ::setenv("RAFTVAULT_TEST_UNLOCK_KEY", text.c_str(), 1);
+  auto from_env = read_unlock_key_env("RAFTVAULT_TEST_UNLOCK_KEY");
+  REQUIRE(from_env.has_value());
+  CHECK(from_env->same_as(*key));
+  ::setenv("RAFTVAULT_TEST_UNLOCK_KEY", "RVKEK1-nope", 1);
+  auto malformed = read_unlock_key_env("RAFTVAULT_TEST_UNLOCK_KEY");
+  REQUIRE_FALSE(malformed.has_value());
+  CHECK(malformed.error().message() ==
+        "environment variable RAFTVAULT_TEST_UNLOCK_KEY: malformed unlock key (length: expected "
+        "63 characters, got 11)");
+  ::unsetenv("RAFTVAULT_TEST_UNLOCK_KEY");
+  auto unset = read_unlock_key_env("RAFTVAULT_TEST_UNLOCK_KEY");
+  REQUIRE_FALSE(unset.has_value());
+  CHECK(unset.error().code() == errc::not_found);
+  CHECK(unset.error().message() == "environment variable RAFTVAULT_TEST_UNLOCK_KEY is not set");
+
+  // A regular file is not a terminal: the prompt refuses rather than reading it with echo on.
+  auto no_tty = prompt_unlock_key("Unlock key: ", path);
+  REQUIRE_FALSE(no_tty.has_value());
+  CHECK(no_tty.error().code() == errc::not_found);
+  CHECK(no_tty.error().message() == path + " is not a terminal");
+}
