@@ -121,7 +121,18 @@ std::vector<codec::key_ref> key_store::key_set() const {
 ::raftvault::status key_store::persist(key_file_contents next, std::optional<unlock_key> next_kek) {
   RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr));
   fileio::crash_point("keys.persist.before_replace");
-  RV_TRY(fileio::write_file_atomic(key_path(), text));
+  auto written = fileio::write_file_atomic(key_path(), text);
+  if (!written) {
+    // The replace may have failed after its rename (the directory fsync). Then the file holds
+    // the new state and memory must follow it: a new unlock key must never be dropped while
+    // the file already needs it. kek() and status() always describe what the file holds.
+    auto on_disk = fileio::read_file(key_path());
+    if (!on_disk || on_disk.value() != text) return written.error();
+    contents_ = std::move(next);
+    kek_ = std::move(next_kek);
+    return written.error().with_context("key file " + key_path() +
+                                        " was replaced but may not be durable");
+  }
   fileio::crash_point("keys.persist.after_replace");
   contents_ = std::move(next);
   kek_ = std::move(next_kek);

@@ -7,7 +7,9 @@
 //   store->request_rotation(); store->prepare_rotation(); ...; store->complete_rotation();
 //
 // Every change is one atomic replace of node.key (temp 0600, write, fsync, rename, fsync dir):
-// a failure or crash leaves the previous state on disk and, on failure, in memory too.
+// a failure or crash leaves the previous state on disk and in memory — except a failure of the
+// final directory fsync, after which the file already holds the new state: then the call still
+// fails, but status() and kek() describe the new state (a new unlock key is never lost).
 // A store holds an exclusive lock on DATA_DIR/keys/LOCK while it lives.
 #pragma once
 
