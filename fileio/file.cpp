@@ -1,10 +1,12 @@
 #include "fileio/file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
@@ -193,6 +195,23 @@ result<std::string> read_file(const std::string& path) {
   std::string bytes(size, '\0');
   RV_TRY(f.pread_exact(bytes.data(), bytes.size(), 0));
   return bytes;
+}
+
+result<std::vector<std::string>> list_dir(const std::string& dir) {
+  if (int injected = fault_for(op::read); injected != 0) return io_error("list directory", dir, injected);
+  DIR* handle = ::opendir(dir.c_str());
+  if (handle == nullptr) return io_error("list directory", dir, errno);
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* item = ::readdir(handle)) {
+    std::string name = item->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  int saved = errno;
+  ::closedir(handle);
+  if (saved != 0) return io_error("list directory", dir, saved);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 status write_file_atomic(const std::string& path, std::string_view bytes, unsigned mode) {

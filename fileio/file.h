@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codec/error.h"
 
@@ -59,6 +60,8 @@ status remove_all(const std::string& path);
 status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
 bool exists(const std::string& path);
 result<std::string> read_file(const std::string& path);
+// Names of the entries of `dir` (no "." or ".."), sorted. Fault hook: op::read.
+result<std::vector<std::string>> list_dir(const std::string& dir);
 
 // Replaces `path` atomically and durably: temp file (mode), write, fsync, rename, fsync dir.
 // A crash at any point leaves either the old or the new contents at `path`.

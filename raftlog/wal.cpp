@@ -1,0 +1,222 @@
+// raftlog::wal, the writing half: save/append/sync, segment cut, release, close.
+// Happy path: save() encodes the whole batch into one buffer, writes it with one pwrite (per
+// MiB) and fdatasyncs when raft requires it; a cut seals the old segment and renames a spare
+// preallocated by the file pipeline into place.
+// Failure modes: a failed write or sync makes the WAL fail-stop (sticky errc::closed error) and
+// rolls the tail back to the last durable offset, so a reopen sees only acknowledged records.
+#include <fcntl.h>
+
+#include <algorithm>
+
+#include "fileio/crash_point.h"
+#include "raftlog/segment_name.h"
+#include "raftlog/wal_format.h"
+#include "raftlog/wal_impl.h"
+
+#define RV_TRY_OR_FAIL(expr)                               \
+  do {                                                     \
+    auto&& rv_fail_result_ = (expr);                       \
+    if (!rv_fail_result_) return fail(rv_fail_result_.error()); \
+  } while (false)
+
+namespace raftvault::raftlog {
+
+wal::wal(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+
+wal::~wal() {
+  if (impl_ && !impl_->closed) (void)close();
+}
+
+error wal::impl::fail(const error& cause) {
+  if (!failed) {
+    failed = error(errc::closed,
+                   "WAL " + dir + " stopped after a failed write or sync (fail-stop): " +
+                       cause.describe(),
+                   cause.sys_errno());
+    // Best effort: drop what no fdatasync covered, so a reopen shows only acknowledged records.
+    if (tail.is_open() && tail_end > durable_end) {
+      if (tail.truncate(durable_end) && tail_reserved > durable_end)
+        (void)tail.preallocate(durable_end, tail_reserved - durable_end);
+    }
+  }
+  return cause;
+}
+
+status wal::impl::check_writable() const {
+  if (closed) return error(errc::closed, "WAL " + dir + " is closed");
+  if (failed) return *failed;
+  if (unread) return error(errc::invalid_argument, "WAL " + dir + ": read_all() must be called "
+                                                   "before the first save");
+  return {};
+}
+
+status wal::impl::write_buffered() {
+  if (encoder.size() == 0) return {};
+  RV_TRY_OR_FAIL(tail.pwrite_all(encoder.bytes().data(), encoder.size(), tail_end));
+  tail_end += encoder.size();
+  encoder.clear();
+  unsynced = true;
+  return {};
+}
+
+status wal::impl::sync_tail() {
+  encoder.lag().flush();
+  if (!unsynced) return {};
+  RV_TRY_OR_FAIL(tail.fdatasync());
+  durable_end = tail_end;
+  unsynced = false;
+  return {};
+}
+
+status wal::impl::check_entries(const std::vector<entry>& entries) const {
+  const std::uint64_t resume_limit = std::max(last_index, opened_at) + 1;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const entry& e = entries[i];
+    RV_TRY(wal_encoder::check_entry(e));
+    if (i == 0 && e.index > resume_limit) {
+      return error(errc::invalid_argument,
+                   "WAL " + dir + ": entry " + std::to_string(e.index) +
+                       " would leave an index gap after entry " + std::to_string(resume_limit - 1));
+    }
+    if (i > 0 && e.index != entries[i - 1].index + 1) {
+      return error(errc::invalid_argument,
+                   "WAL " + dir + ": entries are not consecutive (" +
+                       std::to_string(entries[i - 1].index) + " then " + std::to_string(e.index) +
+                       ")");
+    }
+  }
+  return {};
+}
+
+status wal::impl::append_records(const hard_state& hs, const std::vector<entry>& entries) {
+  RV_TRY(check_entries(entries));  // refused before anything is written: not fail-stop
+  for (const entry& e : entries) {
+    encoder.add_entry(e);
+    last_index = e.index;
+    if (encoder.size() >= kWriteChunkBytes) RV_TRY(write_buffered());
+  }
+  if (!hs.empty()) {
+    state = hs;
+    encoder.add_state(hs);
+  }
+  return write_buffered();
+}
+
+status wal::impl::cut() {
+  // Seal the old segment at its last record (it may have outgrown its preallocation).
+  RV_TRY_OR_FAIL(tail.truncate(tail_end));
+  unsynced = true;
+  RV_TRY(sync_tail());
+  segments.back().size_bytes = tail_end;
+  fileio::crash_point("wal.cut.after_old_sync");
+
+  auto spare = pipeline->take();
+  if (!spare) return fail(spare.error());
+  fileio::file next = std::move(spare).value();
+  const std::string name = format_segment_name(segments.back().sequence + 1, last_index + 1);
+  const std::string path = dir + "/" + name;
+
+  encoder.clear();
+  encoder.lag().reset(0);
+  encoder.add_crc();
+  encoder.add_metadata(metadata);
+  if (!state.empty()) encoder.add_state(state);
+  const std::uint64_t header_bytes = encoder.size();
+  RV_TRY_OR_FAIL(next.pwrite_all(encoder.bytes().data(), header_bytes, 0));
+  encoder.clear();
+  RV_TRY_OR_FAIL(next.fdatasync());
+  fileio::crash_point("wal.cut.after_new_write");
+
+  RV_TRY_OR_FAIL(fileio::rename(next.path(), path));
+  fileio::crash_point("wal.cut.after_rename");
+  RV_TRY_OR_FAIL(fileio::fsync_dir(dir));
+  // Reopen under the final name so that error messages name the real file.
+  auto reopened = fileio::file::open(path, O_RDWR);
+  if (!reopened) return fail(reopened.error());
+  tail = std::move(reopened).value();
+  (void)next.close();
+
+  tail_end = durable_end = header_bytes;
+  tail_reserved = options.segment_size;
+  unsynced = false;
+  encoder.lag().reset(header_bytes);
+  segment_info info = *parse_segment_name(name);
+  info.size_bytes = std::max<std::uint64_t>(options.segment_size, header_bytes);
+  segments.push_back(std::move(info));
+  return {};
+}
+
+status wal::append(const hard_state& state, const std::vector<entry>& entries) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  if (state.empty() && entries.empty()) return {};
+  RV_TRY(w.append_records(state, entries));
+  const std::uint64_t offset = w.options.etcd_cut_lag ? w.encoder.lag().file_offset() : w.tail_end;
+  return offset >= w.options.segment_size ? w.cut() : status{};
+}
+
+status wal::save(const hard_state& state, const std::vector<entry>& entries) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  if (state.empty() && entries.empty()) return {};
+  // raft.MustSync: new entries, or a term or vote change, must be durable before replying.
+  const bool must_sync =
+      !entries.empty() || state.term != w.state.term || state.vote != w.state.vote;
+  RV_TRY(w.append_records(state, entries));
+  fileio::crash_point("wal.save.after_write");
+  // etcd compares the (lagging) file offset with the segment size after the save's records.
+  const std::uint64_t offset = w.options.etcd_cut_lag ? w.encoder.lag().file_offset() : w.tail_end;
+  if (offset >= w.options.segment_size) return w.cut();
+  return must_sync ? w.sync_tail() : status{};
+}
+
+status wal::sync() {
+  RV_TRY(impl_->check_writable());
+  return impl_->sync_tail();
+}
+
+status wal::save_snapshot(snapshot_marker marker) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  w.encoder.add_snapshot(marker);
+  RV_TRY(w.write_buffered());
+  if (w.last_index < marker.index) w.last_index = marker.index;
+  return w.sync_tail();
+}
+
+status wal::release_to(std::uint64_t index) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  auto keep = search_segment(w.segments, index);
+  if (!keep || *keep == 0) return {};
+  for (std::size_t i = 0; i < *keep; ++i) RV_TRY(fileio::unlink(w.dir + "/" + w.segments[i].name));
+  w.segments.erase(w.segments.begin(), w.segments.begin() + static_cast<std::ptrdiff_t>(*keep));
+  return fileio::fsync_dir(w.dir);
+}
+
+std::uint64_t wal::last_index() const { return impl_->last_index; }
+
+std::vector<segment_info> wal::segments() const {
+  auto list = impl_->segments;
+  if (!list.empty() && impl_->tail.is_open()) {
+    if (auto size = impl_->tail.size()) list.back().size_bytes = *size;
+  }
+  return list;
+}
+
+const std::string& wal::dir() const { return impl_->dir; }
+
+status wal::close() {
+  auto& w = *impl_;
+  if (w.closed) return {};
+  status outcome;
+  if (!w.failed && !w.unread) outcome = w.sync_tail();
+  else if (w.failed) outcome = *w.failed;
+  w.pipeline.reset();  // stops the worker and unlinks the unused spare
+  if (w.tail.is_open()) (void)w.tail.close();
+  w.lock = fileio::exclusive_lock();
+  w.closed = true;
+  return outcome;
+}
+
+}  // namespace raftvault::raftlog

@@ -1,0 +1,54 @@
+// Frames WAL records into one reusable buffer with the running CRC-32C chain (etcd's encoder).
+// The writer issues the buffer with a single write(), so a save costs one system call; the
+// buffer keeps its capacity between saves, so steady-state encoding allocates nothing.
+//
+// Entries are framed without an intermediate copy: the CRC covers the small marshalled prefix
+// and then the caller's data in place, and the data is copied once, into the buffer.
+// The encoder also feeds etcd's page-writer model (wal_write_lag.h) with the exact sequence of
+// writes etcd would issue, for cut decisions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "codec/error.h"
+#include "codec/raft_types.h"
+#include "raftlog/wal_write_lag.h"
+
+namespace raftvault::raftlog {
+
+class wal_encoder {
+ public:
+  explicit wal_encoder(std::uint32_t crc = 0) : crc_(crc) {}
+
+  std::uint32_t crc() const { return crc_; }
+
+  // errc::invalid_argument when the entry's record could reach etcd's 10 MiB record limit
+  // (codec::kMaxRecordBytes), which every reader refuses. Call before add_entry.
+  static status check_entry(const entry& e);
+
+  void add_entry(const entry& e);
+  void add_state(const hard_state& state);
+  void add_metadata(std::string_view metadata);
+  void add_snapshot(const snapshot_marker& marker);
+  void add_crc();  // a crc record carrying the running CRC (starts every segment)
+
+  std::string_view bytes() const { return {buffer_.get(), size_}; }
+  std::size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+
+  etcd_write_lag& lag() { return lag_; }
+
+ private:
+  void add_frame(std::int64_t type, std::string_view data, bool has_data);
+  char* reserve(std::size_t bytes);  // grows the buffer; returns the write position
+
+  std::uint32_t crc_;
+  std::unique_ptr<char[]> buffer_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  etcd_write_lag lag_;
+};
+
+}  // namespace raftvault::raftlog

@@ -1,0 +1,46 @@
+// The state behind raftlog::wal, shared by wal.cpp (writing) and wal_open.cpp (create/open).
+// Private to raftlog/.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fileio/file.h"
+#include "raftlog/file_pipeline.h"
+#include "raftlog/wal.h"
+#include "raftlog/wal_encoder.h"
+
+namespace raftvault::raftlog {
+
+struct wal::impl {
+  std::string dir;
+  wal_options options;
+  fileio::exclusive_lock lock;
+  std::vector<segment_info> segments;  // oldest first; back() is the tail
+  fileio::file tail;
+  std::uint64_t tail_end = 0;       // end of the records written to the tail
+  std::uint64_t durable_end = 0;    // end of what the last fdatasync covered
+  std::uint64_t tail_reserved = 0;  // the tail's preallocated size (restored by a rollback)
+  bool unsynced = false;
+  wal_encoder encoder;
+  std::string metadata;
+  hard_state state;                 // last non-empty hard state (starts every new segment)
+  std::uint64_t last_index = 0;     // etcd's enti: the last entry index saved or read
+  std::uint64_t opened_at = 0;      // snapshot index opened at: entries may resume after it
+  std::optional<wal_contents> unread;  // open() replays; read_all() hands it over
+  std::optional<error> failed;         // sticky fail-stop error
+  bool closed = false;
+  std::unique_ptr<file_pipeline> pipeline;
+
+  status check_writable() const;
+  status write_buffered();
+  status sync_tail();
+  status cut();
+  status append_records(const hard_state& state, const std::vector<entry>& entries);
+  status check_entries(const std::vector<entry>& entries) const;
+  error fail(const error& cause);  // enters fail-stop, returns the cause
+};
+
+}  // namespace raftvault::raftlog

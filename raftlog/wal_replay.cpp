@@ -1,0 +1,111 @@
+#include "raftlog/wal_replay.h"
+
+#include "codec/raft_codec.h"
+
+namespace raftvault::raftlog {
+namespace {
+
+using codec::record_type;
+
+error at_record(errc code, const std::vector<std::string>& paths, const decoded_record& rec,
+                const std::string& what) {
+  return error(code, paths[rec.file] + " at byte offset " + std::to_string(rec.offset) + ": " +
+                         what);
+}
+
+std::string marker_text(snapshot_marker m) {
+  return "{index " + std::to_string(m.index) + ", term " + std::to_string(m.term) + "}";
+}
+
+}  // namespace
+
+result<replay_result> replay(const std::string& dir, const std::vector<segment_info>& segments,
+                             snapshot_marker at, replay_mode mode) {
+  std::vector<std::string> paths;
+  paths.reserve(segments.size());
+  for (const auto& s : segments) paths.push_back(dir + "/" + s.name);
+  wal_decoder decoder(paths);
+
+  replay_result out;
+  bool have_metadata = false;
+  bool snapshot_found = false;
+  decoded_record rec;
+  auto& entries = out.contents.entries;
+  decode_status status;
+  while ((status = decoder.next(rec)) == decode_status::record) {
+    switch (static_cast<record_type>(rec.record.type)) {
+      case record_type::entry: {
+        if (mode != replay_mode::read_all) break;
+        auto decoded = codec::decode_entry(rec.record.data);
+        if (!decoded) return at_record(errc::corruption, paths, rec, decoded.error().message());
+        entry& e = decoded.value();
+        if (e.index > at.index) {
+          // A rewritten index replaces the earlier write and everything after it.
+          const std::uint64_t position = e.index - at.index - 1;
+          if (position > entries.size()) {
+            return at_record(errc::corruption, paths, rec,
+                             "index gap: entry " + std::to_string(e.index) + " follows entry " +
+                                 std::to_string(at.index + entries.size()));
+          }
+          entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(position), entries.end());
+          entries.push_back(std::move(e));
+        }
+        out.last_index = decoded->index;
+        break;
+      }
+      case record_type::state: {
+        if (mode == replay_mode::verify) break;
+        auto state = codec::decode_hard_state(rec.record.data);
+        if (!state) return at_record(errc::corruption, paths, rec, state.error().message());
+        out.contents.state = *state;
+        break;
+      }
+      case record_type::metadata: {
+        if (mode == replay_mode::snapshots) break;
+        if (have_metadata && out.contents.metadata != rec.record.data) {
+          return at_record(errc::corruption, paths, rec,
+                           "metadata conflict: this metadata record differs from the first one");
+        }
+        out.contents.metadata.assign(rec.record.data);
+        have_metadata = true;
+        break;
+      }
+      case record_type::snapshot: {
+        auto marker = codec::decode_snapshot_marker(rec.record.data);
+        if (!marker) return at_record(errc::corruption, paths, rec, marker.error().message());
+        if (mode == replay_mode::snapshots) {
+          out.snapshots.push_back(*marker);
+        } else if (marker->index == at.index) {
+          if (marker->term != at.term) {
+            return at_record(errc::corruption, paths, rec,
+                             "snapshot mismatch: the WAL records " + marker_text(*marker) +
+                                 ", the caller asked for " + marker_text(at));
+          }
+          snapshot_found = true;
+        }
+        break;
+      }
+      case record_type::crc:
+        break;
+    }
+  }
+
+  if (status == decode_status::corruption || status == decode_status::io_error)
+    return decoder.failure();
+  out.torn = status == decode_status::torn_tail;
+  if (out.torn) out.torn_error = decoder.failure();
+  out.crc = decoder.crc();
+  out.end_file = decoder.file();
+  out.end_offset = decoder.last_valid_offset();
+  out.end_file_size = decoder.file_size();
+  out.garbage_after_end = !out.torn && decoder.garbage_after_end();
+  if (mode != replay_mode::snapshots && !snapshot_found) {
+    return error(errc::not_found, "snapshot record " + marker_text(at) + " not found in WAL " +
+                                      dir + " (read " + std::to_string(segments.size()) +
+                                      " segments from " +
+                                      (segments.empty() ? "-" : segments.front().name) + ")");
+  }
+  return out;
+}
+
+}  // namespace raftvault::raftlog
