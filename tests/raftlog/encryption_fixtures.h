@@ -3,7 +3,11 @@
 // WAL CRCs after a test has edited records on disk.
 #pragma once
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -15,6 +19,7 @@
 #include "codec/crc32c.h"
 #include "codec/raft_codec.h"
 #include "codec/wal_record.h"
+#include "fileio/crash_point.h"
 #include "raftlog/payload_codec.h"
 #include "support/test_support.h"
 
@@ -132,6 +137,34 @@ inline std::vector<std::size_t> entry_frame_positions(const std::vector<segment_
     if (frames[i].type == static_cast<std::int64_t>(codec::record_type::entry)) positions.push_back(i);
   }
   return positions;
+}
+
+// Copies every regular file of `from` into `to` (created), as writable 0600 copies.
+inline void copy_files(const std::string& from, const std::string& to) {
+  std::filesystem::create_directories(to);
+  for (const std::string& name : list_files(from)) write_bytes(to + "/" + name, read_bytes(from + "/" + name));
+}
+
+// A data dir laid out as an encrypted store holding the MANIFEST's secretbox dataset.
+inline void install_secretbox_vectors(const std::string& data_dir) {
+  copy_files(etcd_vectors("secretbox-wal"), data_dir + "/wal-v3-encrypted");
+  copy_files(etcd_vectors("secretbox-snap"), data_dir + "/snap-v3-encrypted");
+}
+
+// Runs `body` in a forked child with crash point `point` armed; returns the child's exit code
+// (fileio::kCrashExitCode when it stopped there, 0 when it ran to the end).
+template <class Body>
+int run_child_crashing_at(const std::string& point, Body body) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    fileio::arm_crash_point(point);
+    body();
+    ::_exit(0);
+  }
+  int wstatus = 0;
+  if (::waitpid(pid, &wstatus, 0) != pid || !WIFEXITED(wstatus)) return -1;
+  return WEXITSTATUS(wstatus);
 }
 
 }  // namespace raftvault::testing
