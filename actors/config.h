@@ -1,0 +1,46 @@
+// The pipeline's options (DESIGN.md §5): a `raftvault` group in CAF's actor_system_config,
+// settable from caf-application.ini, the command line (--raftvault.data-dir=...) or code.
+// Every option has a production-safe default; read_options() refuses invalid values naming the
+// option.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+
+#include "codec/cipher.h"
+#include "codec/error.h"
+
+namespace raftvault::actors {
+
+struct pipeline_options {
+  std::string data_dir;                                  // raftvault.data-dir (required)
+  codec::cipher cipher = codec::cipher::xchacha20poly1305;  // raftvault.cipher (new stores)
+  std::uint64_t segment_size = 64'000'000;               // raftvault.segment-size
+  std::uint64_t max_inflight_bytes = 64ull << 20;        // raftvault.max-inflight-bytes
+  std::size_t crypto_workers = 2;                        // raftvault.crypto-workers
+  std::uint64_t crypto_inline_bytes = 64ull << 10;       // raftvault.crypto-inline-bytes
+  std::size_t snapshot_keep = 3;                         // raftvault.snapshot-keep
+  std::string unlock_key_file;                           // raftvault.unlock-key-file
+  bool create_if_missing = false;                        // raftvault.create-if-missing
+  bool autolock = false;                                 // raftvault.autolock (new stores)
+  std::string metadata;                                  // raftvault.metadata (new stores)
+  std::uint64_t rotation_retry_ms = 1000;                // raftvault.rotation-retry-ms
+  bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)
+};
+
+// A config with the raftvault option group declared and raftvault's scheduler defaults
+// (§5.1: idle workers block at once, one worker per core). Parse it as any CAF config; a
+// service with options of its own derives from it (CAF declares options in subclasses).
+class pipeline_config : public caf::actor_system_config {
+ public:
+  pipeline_config();
+};
+// Sets the scheduler defaults of §5.1 unless already set.
+void apply_latency_defaults(caf::actor_system_config& config);
+
+// Reads and validates the raftvault group; errc::invalid_argument names the option at fault.
+result<pipeline_options> read_options(const caf::actor_system_config& config);
+
+}  // namespace raftvault::actors

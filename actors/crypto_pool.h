@@ -1,0 +1,26 @@
+// The crypto pool: workers that seal batches of entries in parallel, so sealing batch N+1
+// overlaps the fdatasync of batch N. Workers are stateless: each request carries the codec
+// chosen when the storage accepted the batch (which is how a rotation's barrier works: a
+// batch accepted before it carries C, one after carries P). Log order is restored by the
+// storage (order of acceptance), never by the order in which workers finish.
+#pragma once
+
+#include <vector>
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.h"
+#include "actors/caf_glue.h"
+#include "actors/snapshot_writer.h"  // codec_ptr
+
+namespace raftvault::actors {
+
+using crypto_worker_actor = caf::typed_actor<
+    // Plain entries -> sealed entries, all or nothing.
+    caf::replies_to<seal_atom, codec_ptr, std::vector<entry>>::with<std::vector<entry>>>;
+
+crypto_worker_actor::behavior_type crypto_worker();
+
+std::vector<crypto_worker_actor> spawn_crypto_pool(caf::actor_system& system, std::size_t workers);
+
+}  // namespace raftvault::actors

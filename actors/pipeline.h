@@ -1,0 +1,78 @@
+// Spawning the whole pipeline from a config, and a blocking wrapper for programs that do not
+// use CAF themselves (the CLI, tests, benches of the blocking path).
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/config.h"
+#include "actors/key_rotator.h"
+#include "actors/storage.h"
+#include "keys/key_store.h"
+#include "keys/unlock_key.h"
+
+namespace raftvault::actors {
+
+struct opened_store {
+  std::shared_ptr<raftlog::encrypted_log> log;
+  recovered_state recovered;
+  std::shared_ptr<keys::key_store> keys;
+  std::optional<keys::unlock_key> new_unlock_key;  // created with autolock: show it once
+};
+
+// Opens the store in data-dir (creating it when create-if-missing is set and there is none),
+// blocking, in the caller's thread. The unlock key comes from `kek`, else unlock-key-file.
+result<opened_store> open_store(const pipeline_options& options,
+                                const keys::unlock_key* kek = nullptr);
+
+// Spawns storage (which spawns and links the WAL writer, snapshot writer, crypto pool and key
+// rotator) over an opened store.
+storage_actor spawn_storage(caf::actor_system& system, const pipeline_options& options,
+                            opened_store store);
+
+// open_store + spawn_storage.
+result<storage_actor> spawn_pipeline(caf::actor_system& system, const pipeline_options& options,
+                                     const keys::unlock_key* kek = nullptr);
+
+// Owns an actor system and the pipeline; every call blocks until the reply. Destruction closes
+// the store and stops every actor before the system (a handle outliving its actor system
+// would block the system's destructor).
+class blocking_storage {
+ public:
+  // `config` must have the raftvault options (pipeline_config or add_pipeline_options).
+  static result<std::unique_ptr<blocking_storage>> open(std::unique_ptr<caf::actor_system_config> config,
+                                                        const keys::unlock_key* kek = nullptr);
+  static result<std::unique_ptr<blocking_storage>> open(const pipeline_options& options,
+                                                        const keys::unlock_key* kek = nullptr);
+  ~blocking_storage();
+
+  result<recovered_state> recover();
+  result<std::uint64_t> append(hard_state state, std::vector<entry> entries);
+  result<std::uint64_t> save_snapshot(snapshot snap);
+  status release_to(std::uint64_t index);
+  result<rotation_report> rotate_dek();
+  result<bool> rotate_kek(const std::string& unlock_key_text, std::uint64_t version);
+  result<std::string> set_autolock(bool on);
+  result<storage_status> status_report();
+  void register_snapshot_provider(snapshot_provider_actor provider);
+  ::raftvault::status close();
+
+  caf::actor_system& system() { return *system_; }
+  const storage_actor& handle() const { return storage_; }
+  const std::optional<keys::unlock_key>& new_unlock_key() const { return new_unlock_key_; }
+
+ private:
+  blocking_storage() = default;
+  template <class T, class... Ts>
+  result<T> call(Ts&&... xs);
+
+  std::unique_ptr<caf::actor_system_config> config_;
+  std::unique_ptr<caf::actor_system> system_;
+  storage_actor storage_;
+  std::optional<keys::unlock_key> new_unlock_key_;
+  bool closed_ = false;
+};
+
+}  // namespace raftvault::actors

@@ -1,0 +1,55 @@
+#include "actors/snapshot_writer.h"
+
+#include "codec/cipher.h"
+#include "fileio/file.h"
+
+namespace raftvault::actors {
+namespace {
+
+// Key generation that sealed a stored snapshot's payload, 0 when not recorded/plaintext.
+std::uint32_t sealing_generation(const snapshot& stored) {
+  auto header = codec::inspect_record(stored.data);
+  return header ? header->key_id : 0;
+}
+
+}  // namespace
+
+snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer,
+                                                     std::string snap_dir) {
+  auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
+  return {
+      [snaps](snapshot_atom, const snapshot& plain,
+              const codec_ptr& codec) -> caf::result<snapshot_marker> {
+        auto sealed = codec->seal_snapshot(plain);
+        if (!sealed) return to_caf(sealed.error());
+        if (auto saved = snaps->save(*sealed); !saved) return to_caf(saved.error());
+        return plain.marker();
+      },
+      [snaps](gc_atom, std::uint64_t keep) -> caf::result<bool> {
+        if (auto collected = snaps->gc(keep); !collected) return to_caf(collected.error());
+        return true;
+      },
+      [snaps](purge_atom, std::uint32_t retired,
+              snapshot_marker keep) -> caf::result<std::uint64_t> {
+        auto names = snaps->list();
+        if (!names) return to_caf(names.error());
+        std::uint64_t deleted = 0;
+        const auto keep_name = raftlog::snapshotter::file_name(keep);
+        for (const auto& name : *names) {
+          if (name == keep_name) continue;
+          auto stored = snaps->load_file(name);
+          // A damaged file cannot be opened by any key; it is not ours to delete here.
+          if (!stored || sealing_generation(*stored) != retired) continue;
+          if (auto removed = fileio::unlink(snaps->dir() + "/" + name); !removed)
+            return to_caf(removed.error());
+          ++deleted;
+        }
+        if (deleted > 0) {
+          if (auto synced = fileio::fsync_dir(snaps->dir()); !synced) return to_caf(synced.error());
+        }
+        return deleted;
+      },
+  };
+}
+
+}  // namespace raftvault::actors

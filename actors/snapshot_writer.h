@@ -1,0 +1,39 @@
+// The snapshot writer: seals a snapshot with the codec it is given and writes the .snap file
+// durably (temp, fsync, rename, directory fsync — raftlog::snapshotter), GCs old snapshots and
+// deletes those sealed with a retired key.
+//
+// Happy path: write -> marker of the durable file; the storage then has the WAL record written
+// and old segments released. Failure modes: sealing or I/O errors are returned to the caller
+// and leave no file under a final name; the previous snapshots are untouched.
+//
+// Runs detached: writing a large snapshot must not stall a scheduler worker or the WAL.
+#pragma once
+
+#include <memory>
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.h"
+#include "actors/caf_glue.h"
+#include "raftlog/payload_codec.h"
+#include "raftlog/snapshotter.h"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const raftvault::raftlog::payload_codec>)
+
+namespace raftvault::actors {
+
+using codec_ptr = std::shared_ptr<const raftlog::payload_codec>;
+
+using snapshot_writer_actor = caf::typed_actor<
+    // Seals `plain` with the codec's sealing key and writes it durably -> its marker.
+    caf::replies_to<snapshot_atom, snapshot, codec_ptr>::with<snapshot_marker>,
+    // Keeps the newest N snapshot files.
+    caf::replies_to<gc_atom, std::uint64_t>::with<bool>,
+    // Deletes every snapshot file sealed with key generation `retired` except `keep` (the
+    // newest snapshot, which must not need it) -> number of files deleted.
+    caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>>;
+
+snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
+                                                     std::string snap_dir);
+
+}  // namespace raftvault::actors

@@ -1,0 +1,197 @@
+#include "actors/storage.h"
+
+#include "actors/storage_state.h"
+
+namespace raftvault::actors {
+
+const char* storage_state::name = "raftvault.storage";
+
+namespace {
+
+template <class Fn, class... Ts>
+auto spawn_io(storage_pointer self, bool detach, Fn fn, Ts&&... xs) {
+  // Blocking I/O runs on its own thread unless a test drives everything on one scheduler.
+  if (detach) return self->spawn<caf::linked + caf::detached>(fn, std::forward<Ts>(xs)...);
+  return self->spawn<caf::linked>(fn, std::forward<Ts>(xs)...);
+}
+
+caf::error closed_error(storage_state& st) {
+  return to_caf(st.failure ? *st.failure : raftvault::error(errc::closed, "the store is closed"));
+}
+
+}  // namespace
+
+storage_actor::behavior_type storage(storage_pointer self, pipeline_options options,
+                                     std::shared_ptr<raftlog::encrypted_log> log,
+                                     recovered_state recovered,
+                                     std::shared_ptr<keys::key_store> keys) {
+  auto& st = self->state;
+  st.options = options;
+  st.codec = log->codec();
+  st.position.state = recovered.state;
+  st.position.snapshot_index = recovered.snap ? recovered.snap->metadata.index : 0;
+  if (!recovered.entries.empty()) {
+    st.position.last_index = recovered.entries.back().index;
+    st.position.last_term = recovered.entries.back().term;
+  } else if (recovered.snap) {
+    st.position.last_index = recovered.snap->metadata.index;
+    st.position.last_term = recovered.snap->metadata.term;
+  }
+  st.recovered = std::move(recovered);
+  st.log = log;
+  st.wal = spawn_io(self, options.detach_io, wal_writer, log);
+  st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir());
+  for (std::size_t i = 0; i < options.crypto_workers; ++i)
+    st.pool.push_back(self->spawn<caf::linked>(crypto_worker));
+  st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
+                        std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms));
+  // Deliver an error to every waiting promise when this actor dies: CAF drops undelivered
+  // promises silently, and a service would wait forever.
+  self->attach_functor([self](const caf::error&) {
+    fail_all(self, raftvault::error(errc::closed, "the storage actor stopped"));
+  });
+
+  return {
+      [self](recover_atom) -> caf::result<recovered_state> {
+        auto& st = self->state;
+        if (st.recovered) {
+          auto out = std::move(*st.recovered);
+          st.recovered.reset();
+          return out;
+        }
+        recovered_state out;
+        out.state = st.position.state;
+        return out;
+      },
+      [self](append_atom, hard_state& state,
+             std::vector<entry>& entries) -> caf::result<std::uint64_t> {
+        auto& st = self->state;
+        if (st.failure || st.closing) return closed_error(st);
+        if (auto valid = validate_append(st.position, state, entries); !valid)
+          return to_caf(valid.error());
+        accept_append(st.position, state, entries);
+        storage_state::batch b;
+        b.seq = st.next_seq++;
+        b.promise = self->make_response_promise<std::uint64_t>();
+        b.codec = st.codec;  // the rotation barrier: the key in force at acceptance
+        for (const auto& e : entries) b.bytes += e.data.size() + 32;
+        b.state = std::move(state);
+        b.entries = std::move(entries);
+        auto promise = b.promise;
+        st.waiting.push_back(std::move(b));
+        pump(self);
+        return promise;
+      },
+      [self](snapshot_atom, snapshot& snap) -> caf::result<std::uint64_t> {
+        auto& st = self->state;
+        if (st.failure || st.closing) return closed_error(st);
+        accepted_position pending = st.position;
+        for (const auto& job : st.snapshots)
+          pending.snapshot_index = std::max(pending.snapshot_index, job.snap.metadata.index);
+        if (auto valid = validate_snapshot(pending, snap); !valid) return to_caf(valid.error());
+        auto promise = self->make_response_promise<std::uint64_t>();
+        st.snapshots.push_back({std::move(snap), promise});
+        if (st.snapshots.size() == 1) run_snapshot_jobs(self);
+        return promise;
+      },
+      [self](release_atom, std::uint64_t index) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.failure) return closed_error(st);
+        return self->delegate(st.wal, release_atom::value, index);
+      },
+      [self](rotate_dek_atom) -> caf::result<rotation_report> {
+        auto& st = self->state;
+        if (st.failure || st.closing) return closed_error(st);
+        return self->delegate(st.rotator, rotate_dek_atom::value);
+      },
+      [self](rotate_kek_atom, std::string& key, std::uint64_t version) -> caf::result<bool> {
+        return self->delegate(self->state.rotator, rotate_kek_atom::value, std::move(key), version);
+      },
+      [self](autolock_atom, bool on) -> caf::result<std::string> {
+        return self->delegate(self->state.rotator, autolock_atom::value, on);
+      },
+      [self](provider_atom, snapshot_provider_actor provider) {
+        self->send(self->state.rotator, provider_atom::value, std::move(provider));
+      },
+      [self](status_atom) -> caf::result<storage_status> {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<storage_status>();
+        storage_status out;
+        out.sealing_generation = st.codec->sealing_generation();
+        out.key_generations = st.codec->opening_generations();
+        out.first_index = st.position.snapshot_index + 1;
+        out.last_index = st.position.last_index;
+        out.snapshot_index = st.position.snapshot_index;
+        out.state = st.position.state;
+        out.bytes_in_flight = st.inflight_bytes;
+        for (const auto& b : st.waiting) out.bytes_in_flight += b.bytes;
+        if (st.failure) out.failure = st.failure->describe();
+        self->request(st.wal, caf::infinite, status_atom::value)
+            .then(
+                [self, promise, out](wal_writer_status& wal) mutable {
+                  out.segments = wal.segments.size();
+                  out.fsync_groups = wal.groups;
+                  out.durable_appends = wal.appends;
+                  out.sync_us = std::move(wal.sync_us);
+                  self->request(self->state.rotator, caf::infinite, status_atom::value)
+                      .then(
+                          [promise, out](rotator_status& keys) mutable {
+                            out.rotation_state = keys.state;
+                            out.kek_version = keys.kek_version;
+                            out.locked = keys.locked;
+                            promise.deliver(out);
+                          },
+                          [promise](caf::error& err) mutable { promise.deliver(err); });
+                },
+                [promise](caf::error& err) mutable { promise.deliver(err); });
+        return promise;
+      },
+      [self](switch_atom, raftlog::held_key key) -> caf::result<barrier_report> {
+        auto& st = self->state;
+        if (st.failure) return closed_error(st);
+        auto switched = st.codec->with_sealing_key(std::move(key));
+        if (!switched) return to_caf(switched.error());
+        st.codec = *switched;
+        st.log->set_codec(st.codec);
+        storage_state::barrier b;
+        b.seq = st.next_seq - 1;
+        b.report.last_old = st.position.last_index;
+        b.report.snapshot_index = st.position.snapshot_index;
+        for (const auto& job : st.snapshots)
+          b.report.snapshot_index = std::max(b.report.snapshot_index, job.snap.metadata.index);
+        b.promise = self->make_response_promise<barrier_report>();
+        auto promise = b.promise;
+        st.barriers.push_back(std::move(b));
+        release_barriers(self);
+        return promise;
+      },
+      [self](retire_atom, std::uint32_t retired) -> caf::result<std::uint64_t> {
+        auto& st = self->state;
+        if (st.failure) return closed_error(st);
+        auto without = st.codec->without_key(retired);
+        if (!without) return to_caf(without.error());
+        st.codec = *without;
+        st.log->set_codec(st.codec);
+        const snapshot_marker keep{st.position.snapshot_index, 0};
+        auto promise = self->make_response_promise<std::uint64_t>();
+        auto last = st.log->last_snapshot();
+        self->request(st.snaps, caf::infinite, purge_atom::value, retired,
+                      last ? *last : keep)
+            .then([promise](std::uint64_t deleted) mutable { promise.deliver(deleted); },
+                  [promise](caf::error& err) mutable { promise.deliver(err); });
+        return promise;
+      },
+      [self](close_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.failure && st.failure->code() == errc::closed) return true;
+        if (st.failure) return to_caf(*st.failure);
+        if (st.closing) return closed_error(st);
+        st.closing = self->make_response_promise<bool>();
+        auto promise = *st.closing;
+        maybe_close(self);
+        return promise;
+      },
+  };
+}
+
+}  // namespace raftvault::actors

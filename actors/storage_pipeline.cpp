@@ -1,0 +1,192 @@
+// The append path of the storage facade (see storage.h for the contract).
+#include "actors/storage_state.h"
+
+namespace raftvault::actors {
+namespace {
+
+void hand_to_wal(storage_pointer self, storage_state::batch b) {
+  const auto seq = b.seq;
+  const auto bytes = b.bytes;
+  auto promise = b.promise;
+  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(b.state),
+                std::move(b.entries))
+      .then(
+          [self, seq, bytes, promise](std::uint64_t durable_index) mutable {
+            auto& st = self->state;
+            st.inflight_bytes -= bytes;
+            st.durable_seq = seq;
+            promise.deliver(durable_index);
+            release_barriers(self);
+            pump(self);
+            maybe_close(self);
+          },
+          [self, bytes, promise](caf::error& err) mutable {
+            self->state.inflight_bytes -= bytes;
+            promise.deliver(err);
+            fail_all(self, from_caf(err));
+          });
+}
+
+void seal_on_pool(storage_pointer self, std::uint64_t seq, const codec_ptr& codec,
+                  std::vector<entry> plain) {
+  auto& st = self->state;
+  auto worker = st.pool[st.next_worker++ % st.pool.size()];
+  self->request(worker, caf::infinite, seal_atom::value, codec, std::move(plain))
+      .then(
+          [self, seq](std::vector<entry>& sealed) {
+            auto it = self->state.sealing.find(seq);
+            if (it == self->state.sealing.end()) return;  // failed meanwhile
+            it->second.entries = std::move(sealed);
+            it->second.sealed = true;
+            pump(self);
+          },
+          [self](caf::error& err) {
+            fail_all(self, from_caf(err).with_context("sealing a batch failed; nothing of it written"));
+          });
+}
+
+void admit(storage_pointer self, storage_state::batch b) {
+  auto& st = self->state;
+  st.inflight_bytes += b.bytes;
+  const auto seq = b.seq;
+  if (!b.codec->encrypted() || b.bytes <= st.options.crypto_inline_bytes || st.pool.empty()) {
+    // Small batches: a hop to a worker would cost more than sealing them here.
+    if (b.codec->encrypted()) {
+      auto sealed = b.codec->seal_entries(b.entries);
+      if (!sealed) {
+        st.inflight_bytes -= b.bytes;
+        b.promise.deliver(to_caf(sealed.error()));
+        fail_all(self, sealed.error().with_context("sealing a batch failed; nothing of it written"));
+        return;
+      }
+      b.entries = std::move(*sealed);
+    }
+    b.sealed = true;
+    st.sealing.emplace(seq, std::move(b));
+    return;
+  }
+  auto plain = std::move(b.entries);
+  auto codec = b.codec;
+  st.sealing.emplace(seq, std::move(b));
+  seal_on_pool(self, seq, codec, std::move(plain));
+}
+
+}  // namespace
+
+void pump(storage_pointer self) {
+  auto& st = self->state;
+  if (st.failure && st.failure->code() != errc::closed) return;
+  // Always admit one batch when nothing is in flight, however large: progress over budget.
+  while (!st.waiting.empty() && (st.inflight_bytes == 0 ||
+                                 st.inflight_bytes + st.waiting.front().bytes <= st.options.max_inflight_bytes)) {
+    auto b = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    admit(self, std::move(b));
+    if (st.failure && st.failure->code() != errc::closed) return;
+  }
+  for (auto it = st.sealing.find(st.next_write_seq); it != st.sealing.end() && it->second.sealed;
+       it = st.sealing.find(st.next_write_seq)) {
+    auto b = std::move(it->second);
+    st.sealing.erase(it);
+    ++st.next_write_seq;
+    hand_to_wal(self, std::move(b));
+  }
+}
+
+void release_barriers(storage_pointer self) {
+  auto& st = self->state;
+  while (!st.barriers.empty() && st.barriers.front().seq <= st.durable_seq) {
+    st.barriers.front().promise.deliver(st.barriers.front().report);
+    st.barriers.pop_front();
+  }
+}
+
+void fail_all(storage_pointer self, const raftvault::error& err) {
+  auto& st = self->state;
+  if (!st.failure) st.failure = err;
+  const auto reply = to_caf(*st.failure);
+  for (auto& b : st.waiting) b.promise.deliver(reply);
+  st.waiting.clear();
+  for (auto& [seq, b] : st.sealing) b.promise.deliver(reply);
+  st.sealing.clear();
+  for (auto& b : st.barriers) b.promise.deliver(reply);
+  st.barriers.clear();
+  for (auto& job : st.snapshots) job.promise.deliver(reply);
+  st.snapshots.clear();
+  if (st.closing) {
+    st.closing->deliver(reply);
+    st.closing.reset();
+  }
+}
+
+void maybe_close(storage_pointer self) {
+  auto& st = self->state;
+  if (!st.closing || st.inflight_bytes > 0 || !st.waiting.empty() || !st.sealing.empty() ||
+      !st.snapshots.empty())
+    return;
+  auto promise = *st.closing;
+  st.closing.reset();
+  self->request(st.wal, caf::infinite, close_atom::value)
+      .then([self, promise](bool) mutable {
+              promise.deliver(true);
+              self->quit();
+            },
+            [self, promise](caf::error& err) mutable {
+              promise.deliver(err);
+              self->quit();
+            });
+}
+
+void run_snapshot_jobs(storage_pointer self) {
+  auto& st = self->state;
+  if (st.snapshots.empty()) return;
+  const auto snap = st.snapshots.front().snap;
+  const auto index = snap.metadata.index;
+  const auto term = snap.metadata.term;
+  auto finish = [self](const caf::error* err, std::uint64_t index) {
+    auto& st = self->state;
+    if (st.snapshots.empty()) return;  // fail_all answered it already
+    auto job = std::move(st.snapshots.front());
+    st.snapshots.pop_front();
+    if (err) {
+      job.promise.deliver(*err);
+    } else {
+      job.promise.deliver(index);
+    }
+    run_snapshot_jobs(self);
+    maybe_close(self);
+  };
+  self->request(st.snaps, caf::infinite, snapshot_atom::value, snap, st.codec)
+      .then(
+          [self, index, term, finish](snapshot_marker marker) {
+            auto& st = self->state;
+            // etcd's restart ignores a snapshot beyond the persisted commit: cover it.
+            hard_state covering = st.position.state;
+            covering.commit = std::max(covering.commit, index);
+            covering.term = std::max(covering.term, term);
+            st.position.state = covering;
+            self->request(st.wal, caf::infinite, snap_rec_atom::value, marker, covering)
+                .then(
+                    [self, index, term, finish](bool) {
+                      auto& st = self->state;
+                      st.position.snapshot_index = std::max(st.position.snapshot_index, index);
+                      if (index > st.position.last_index) {
+                        st.position.last_index = index;
+                        st.position.last_term = term;
+                      }
+                      self->request(st.wal, caf::infinite, release_atom::value, index)
+                          .then([self, index, finish](bool) {
+                                  auto& st = self->state;
+                                  self->request(st.snaps, caf::infinite, gc_atom::value,
+                                                std::uint64_t{st.options.snapshot_keep})
+                                      .then([finish, index](bool) { finish(nullptr, index); },
+                                            [finish, index](caf::error& e) { finish(&e, index); });
+                                },
+                                [finish, index](caf::error& e) { finish(&e, index); });
+                    },
+                    [self](caf::error& e) { fail_all(self, from_caf(e)); });
+          },
+          [finish, index](caf::error& e) { finish(&e, index); });
+}
+
+}  // namespace raftvault::actors

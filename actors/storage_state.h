@@ -1,0 +1,85 @@
+// The storage facade's state and its append pipeline: acceptance (sequence number + codec),
+// backpressure, sealing (inline or on the crypto pool), in-order hand-off to the WAL writer,
+// durable replies, rotation barriers and fail-stop.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+
+#include "actors/append_validation.h"
+#include "actors/config.h"
+#include "actors/crypto_pool.h"
+#include "actors/key_rotator.h"
+#include "actors/storage.h"
+#include "actors/wal_writer.h"
+
+namespace raftvault::actors {
+
+struct storage_state {
+  struct batch {
+    std::uint64_t seq = 0;
+    caf::typed_response_promise<std::uint64_t> promise;
+    hard_state state;
+    std::vector<entry> entries;  // plain until sealed
+    codec_ptr codec;             // in force when the batch was accepted
+    std::uint64_t bytes = 0;
+    bool sealed = false;
+  };
+  struct barrier {
+    std::uint64_t seq;
+    barrier_report report;
+    caf::typed_response_promise<barrier_report> promise;
+  };
+  struct snapshot_job {
+    snapshot snap;
+    caf::typed_response_promise<std::uint64_t> promise;
+  };
+
+  pipeline_options options;
+  std::shared_ptr<raftlog::encrypted_log> log;
+  std::optional<recovered_state> recovered;
+  codec_ptr codec;
+
+  wal_writer_actor wal;
+  snapshot_writer_actor snaps;
+  std::vector<crypto_worker_actor> pool;
+  std::size_t next_worker = 0;
+  key_rotator_actor rotator;
+
+  accepted_position position;
+  std::uint64_t next_seq = 1;        // stamped on the next accepted batch
+  std::uint64_t next_write_seq = 1;  // next batch to hand to the WAL writer
+  std::uint64_t durable_seq = 0;     // every batch up to here is durable
+  std::deque<batch> waiting;         // accepted, held back by max-inflight-bytes
+  std::map<std::uint64_t, batch> sealing;  // admitted, being sealed or sealed
+  std::uint64_t inflight_bytes = 0;
+  std::deque<barrier> barriers;
+  std::deque<snapshot_job> snapshots;  // the front one is being written
+  std::optional<caf::typed_response_promise<bool>> closing;
+  std::optional<raftvault::error> failure;  // sticky: fail-stop or closed
+
+  static const char* name;
+};
+
+using storage_pointer = storage_actor::stateful_pointer<storage_state>;
+
+// The facade's behavior (storage.cpp); spawned by spawn_storage (pipeline.h).
+storage_actor::behavior_type storage(storage_pointer self, pipeline_options options,
+                                     std::shared_ptr<raftlog::encrypted_log> log,
+                                     recovered_state recovered,
+                                     std::shared_ptr<keys::key_store> keys);
+
+// Admits waiting batches within the in-flight budget, seals them, hands sealed ones to the
+// WAL writer in sequence order.
+void pump(storage_pointer self);
+// Fail-stop: every waiting request gets `err`, and so does every later one.
+void fail_all(storage_pointer self, const raftvault::error& err);
+// Answers rotation barriers whose batches are all durable.
+void release_barriers(storage_pointer self);
+// Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next.
+void run_snapshot_jobs(storage_pointer self);
+// Closes once nothing is in flight.
+void maybe_close(storage_pointer self);
+
+}  // namespace raftvault::actors

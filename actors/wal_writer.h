@@ -1,0 +1,73 @@
+// The WAL writer: the one owner of the segment files (DESIGN.md §4).
+//
+// Happy path: every append that arrives while a write + fdatasync is running joins the next
+// group; one write per batch and ONE fdatasync per group make all of them durable, and each
+// requester is answered, in order, only after that fdatasync returned.
+// Failure modes: a failed write or fdatasync makes the writer fail-stop. The failing group and
+// every later request get the same sticky error; it never retries and never reports success
+// for bytes it could not make durable.
+//
+// Runs detached (its own thread): its work is blocking I/O, which must not occupy one of the
+// scheduler's workers (two on this machine).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.h"
+#include "actors/caf_glue.h"
+#include "raftlog/encrypted_log.h"
+
+namespace raftvault::actors {
+
+struct wal_writer_status {
+  std::uint64_t last_index = 0;
+  std::uint64_t groups = 0;          // fdatasyncs of append groups
+  std::uint64_t appends = 0;         // append requests made durable
+  std::vector<raftlog::segment_info> segments;
+  std::vector<std::uint64_t> sync_us;  // recent fdatasync durations (ring of the last 4096)
+};
+
+}  // namespace raftvault::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::wal_writer_status)
+
+namespace raftvault::actors {
+
+using wal_writer_actor = caf::typed_actor<
+    // A batch of SEALED entries (and its hard state) -> the last index, once durable.
+    caf::replies_to<append_atom, hard_state, std::vector<entry>>::with<std::uint64_t>,
+    // Internal: write and sync the group gathered so far (sent by the writer to itself).
+    caf::reacts_to<flush_atom>,
+    // The WAL record of a durable snapshot, plus a hard state whose commit covers it
+    // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
+    caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
+    // Deletes segments that opening at a snapshot at this index no longer needs.
+    caf::replies_to<release_atom, std::uint64_t>::with<bool>,
+    caf::replies_to<status_atom>::with<wal_writer_status>,
+    // Syncs and closes the WAL; later requests fail with errc::closed.
+    caf::replies_to<close_atom>::with<bool>>;
+
+wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<struct wal_writer_state> self,
+                                           std::shared_ptr<raftlog::encrypted_log> log);
+
+struct wal_writer_state {
+  struct pending_append {
+    caf::typed_response_promise<std::uint64_t> promise;
+    hard_state state;
+    std::vector<entry> entries;
+  };
+  std::shared_ptr<raftlog::encrypted_log> log;
+  std::vector<pending_append> group;
+  bool flush_scheduled = false;
+  std::optional<raftvault::error> failure;  // sticky: set once, never cleared
+  std::uint64_t groups = 0;
+  std::uint64_t appends = 0;
+  std::vector<std::uint64_t> sync_us;
+  std::size_t sync_next = 0;
+  static const char* name;
+};
+
+}  // namespace raftvault::actors
