@@ -62,7 +62,7 @@ status wal::impl::write_buffered() {
 status wal::impl::sync_tail() {
   encoder.lag().flush();
   if (!unsynced) return {};
-  RV_TRY_OR_FAIL(tail.fdatasync());
+  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(tail.fdatasync());
   durable_end = tail_end;
   unsynced = false;
   return {};
@@ -124,12 +124,12 @@ status wal::impl::cut() {
   const std::uint64_t header_bytes = encoder.size();
   RV_TRY_OR_FAIL(next.pwrite_all(encoder.bytes().data(), header_bytes, 0));
   encoder.clear();
-  RV_TRY_OR_FAIL(next.fdatasync());
+  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(next.fdatasync());
   fileio::crash_point("wal.cut.after_new_write");
 
   RV_TRY_OR_FAIL(fileio::rename(next.path(), path));
   fileio::crash_point("wal.cut.after_rename");
-  RV_TRY_OR_FAIL(fileio::fsync_dir(dir));
+  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(fileio::fsync_dir(dir));
   // Reopen under the final name so that error messages name the real file.
   auto reopened = fileio::file::open(path, O_RDWR);
   if (!reopened) return fail(reopened.error());

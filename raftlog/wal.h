@@ -8,7 +8,14 @@
 // Failure modes: every error names the file and byte offset. Only a torn tail of the last
 // segment is repaired (open() does it, keeping a .broken copy); corruption anywhere else is
 // reported and nothing is changed. After a failed write or sync the WAL is fail-stop: every
-// later call returns the same error (errc::closed wrapping the cause).
+// later call returns the same error (errc::closed wrapping the cause), and the tail is rolled
+// back (best effort) to the last fdatasync so a reopen shows only acknowledged records.
+//
+// Files: segments `%016x-%016x.wal`; `raftvault.lock` (the writer's flock; etcd ignores it);
+// while open, the file pipeline's preallocated spare `0.tmp`/`1.tmp` (removed on close).
+// Crash points: wal.create.before_rename, wal.create.after_rename, wal.save.after_write,
+// wal.cut.after_old_sync, wal.cut.after_new_write, wal.cut.after_rename.
+// A wal object is used by one thread at a time (it owns one background preallocation thread).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +35,9 @@ struct wal_options {
   // Emulate etcd's 128 KiB page-writer lag in the cut decision so segment boundaries are
   // byte-identical to etcd's (tests and golden vectors). Off: cut as soon as a save crosses.
   bool etcd_cut_lag = true;
+  // Benchmarks only (etcd's --unsafe-no-fsync): skip every fdatasync/fsync of the WAL. Nothing
+  // is durable; the bytes written are the same.
+  bool unsafe_no_sync = false;
 };
 
 // What a restart reads: the WAL's metadata, the last hard state, and the entries after the

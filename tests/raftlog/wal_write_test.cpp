@@ -199,3 +199,20 @@ TEST_CASE("release_to deletes segments a snapshot makes unnecessary", "[wal]") {
   CHECK(read->entries.front().index == snap_index + 1);
   CHECK(read->entries.back().index == 60);
 }
+
+TEST_CASE("without etcd's lag a segment is cut by the save that crosses the size", "[wal]") {
+  temp_dir tmp;
+  raftlog::wal_options options;
+  options.segment_size = 8192;
+  options.etcd_cut_lag = false;
+  auto log = raftlog::wal::create(tmp / "wal", "meta", options);
+  REQUIRE(log);
+  REQUIRE((*log)->save({1, 1, 0}, make_entries(1, 4, 1, 1000)));
+  CHECK((*log)->segments().size() == 1);
+  REQUIRE((*log)->save({1, 1, 4}, make_entries(5, 8, 1, 1000)));  // crosses 8192
+  const auto segments = (*log)->segments();
+  REQUIRE(segments.size() == 2);
+  CHECK(segments[1].name == "0000000000000001-0000000000000009.wal");
+  CHECK(segments[0].size_bytes > 8192);
+  CHECK(segments[0].size_bytes < 8192 + 4 * 1100);
+}
