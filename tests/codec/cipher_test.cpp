@@ -336,3 +336,20 @@ TEST_CASE("sealing throughput for 4 KiB payloads", "[.perf]") {
          std::to_string(bytes) + " bytes)");
   }
 }
+
+TEST_CASE("NONE records can carry a key_id and are decoded as plain records", "[cipher]") {
+  const auto record = encode_plain_record("dek-bytes", 7);
+  MaybeEncryptedRecord rec;
+  REQUIRE(rec.ParseFromString(record));
+  CHECK(rec.SerializeAsString() == record);
+  CHECK(rec.key_id() == 7u);
+  auto plain = decode_plain_record(record);
+  REQUIRE(plain.has_value());
+  CHECK(plain->data == "dek-bytes");
+  CHECK(plain->key_id == 7u);
+  auto sealed = decode_plain_record(must_seal(cipher::secretbox, key1, "x"));
+  REQUIRE_FALSE(sealed.has_value());
+  CHECK(sealed.error().code() == errc::corruption);
+  CHECK(sealed.error().message() ==
+        "expected an unencrypted (NONE) record, found algorithm SECRETBOX_SALSA20_POLY1305");
+}
