@@ -135,10 +135,6 @@ result<wal_options> parse_wal_options(const std::vector<std::string>& args) {
                  " bytes (etcd refuses records of 10 MiB or more)");
   if (o.keep && o.data_dir.empty())
     return usage("--keep: needs --data-dir DIR (the default temp dir is always removed)");
-  if (o.cipher != cipher_choice::none)
-    return usage("--cipher " + to_string(o.cipher) +
-                 ": not yet supported (encryption arrives with the encrypted log); use "
-                 "--cipher none");
   return o;
 }
 
