@@ -33,11 +33,10 @@ error wal::impl::fail(const error& cause) {
                    "WAL " + dir + " stopped after a failed write or sync (fail-stop): " +
                        cause.describe(),
                    cause.sys_errno());
-    // Best effort: drop what no fdatasync covered, so a reopen shows only acknowledged records.
-    if (tail.is_open() && tail_end > durable_end) {
-      if (tail.truncate(durable_end) && tail_reserved > durable_end)
-        (void)tail.preallocate(durable_end, tail_reserved - durable_end);
-    }
+    // Best effort: drop what no fdatasync covered (including bytes of a partial write past
+    // tail_end), so a reopen shows only acknowledged records.
+    if (tail.is_open() && tail.truncate(durable_end) && tail_reserved > durable_end)
+      (void)tail.preallocate(durable_end, tail_reserved - durable_end);
   }
   return cause;
 }
@@ -105,6 +104,7 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
 status wal::impl::cut() {
   // Seal the old segment at its last record (it may have outgrown its preallocation).
   RV_TRY_OR_FAIL(tail.truncate(tail_end));
+  tail_reserved = tail_end;
   unsynced = true;
   RV_TRY(sync_tail());
   segments.back().size_bytes = tail_end;
