@@ -22,6 +22,12 @@ std::shared_ptr<const payload_codec> xchacha(std::uint32_t generation) {
                                    make_key(generation, static_cast<unsigned char>(generation * 16)));
 }
 
+log_options small() {
+  log_options o;
+  o.wal = testing::small_wal();
+  return o;
+}
+
 snapshot state_snapshot(std::uint64_t index, std::uint64_t term) {
   snapshot s;
   s.data = "state machine at " + std::to_string(index) + std::string(500, '#');
@@ -57,7 +63,7 @@ TEST_CASE("secretbox golden vectors decrypt through read_store and open", "[encr
   }
 
   recovered_state restarted;
-  auto log = encrypted_log::open(dir.path(), codec, restarted);
+  auto log = encrypted_log::open(dir.path(), codec, restarted, small());
   REQUIRE(log);
   testing::check_vector_restart(restarted);
   CHECK((*log)->last_snapshot() == snapshot_marker{20, 2});
@@ -76,7 +82,7 @@ TEST_CASE("a snapshot no held key opens is an error, never a fallback", "[encryp
   const std::string before = testing::tree_digest(dir.path());
 
   recovered_state out;
-  auto log = encrypted_log::open(dir.path(), wrong, out);
+  auto log = encrypted_log::open(dir.path(), wrong, out, small());
   REQUIRE_FALSE(log);
   CHECK(log.error().code() == errc::wrong_key);
   CHECK_THAT(log.error().message(), Catch::Contains("snapshot index 20 term 2") &&
@@ -86,7 +92,7 @@ TEST_CASE("a snapshot no held key opens is an error, never a fallback", "[encryp
   CHECK(read.error().code() == errc::wrong_key);
   CHECK(testing::tree_digest(dir.path()) == before);  // nothing renamed .broken
 
-  auto plain = encrypted_log::open(dir.path(), payload_codec::plaintext(), out);
+  auto plain = encrypted_log::open(dir.path(), payload_codec::plaintext(), out, small());
   REQUIRE_FALSE(plain);
   CHECK(plain.error().code() == errc::invalid_argument);
   CHECK_THAT(plain.error().message(), Catch::Contains("encrypted store"));
@@ -97,14 +103,14 @@ TEST_CASE("create, save and reopen an XChaCha20 store", "[encrypted_log]") {
   const std::string data_dir = dir / "node";
   auto codec = xchacha(1);
   {
-    auto log = encrypted_log::create(data_dir, "meta", codec);
+    auto log = encrypted_log::create(data_dir, "meta", codec, small());
     REQUIRE(log);
     CHECK((*log)->layout().wal_dir() == data_dir + "/wal-v3-encrypted");
     REQUIRE((*log)->save(hard_state{1, 1, 0}, make_entries(1, 12, 1)));
     REQUIRE((*log)->save(hard_state{1, 1, 12}, {}));
     REQUIRE((*log)->close());
   }
-  auto again = encrypted_log::create(data_dir, "meta", codec);
+  auto again = encrypted_log::create(data_dir, "meta", codec, small());
   REQUIRE_FALSE(again);
   CHECK(again.error().code() == errc::already_exists);
 
@@ -117,7 +123,7 @@ TEST_CASE("create, save and reopen an XChaCha20 store", "[encrypted_log]") {
   CHECK(raw->entries[3].data.find("payload-4-1") == std::string::npos);
 
   recovered_state out;
-  auto log = encrypted_log::open(data_dir, codec, out);
+  auto log = encrypted_log::open(data_dir, codec, out, small());
   REQUIRE(log);
   CHECK(out.metadata == "meta");
   CHECK(out.state == hard_state{1, 1, 12});
@@ -129,7 +135,7 @@ TEST_CASE("create, save and reopen an XChaCha20 store", "[encrypted_log]") {
 TEST_CASE("a batch whose sealing fails writes nothing", "[encrypted_log]") {
   temp_dir dir;
   auto codec = xchacha(1);
-  auto log = encrypted_log::create(dir.path(), "m", codec);
+  auto log = encrypted_log::create(dir.path(), "m", codec, small());
   REQUIRE(log);
   REQUIRE((*log)->save(hard_state{1, 1, 3}, make_entries(1, 3, 1)));
   const std::string before = testing::tree_digest(dir / "wal-v3-encrypted");
@@ -161,7 +167,7 @@ TEST_CASE("key switch: old and new keys, missing key, snapshot retires the old o
   REQUIRE(both);
   auto new_only = testing::single_key_codec(codec::cipher::xchacha20poly1305, gen2);
   {
-    auto log = encrypted_log::create(dir.path(), "m", old_codec);
+    auto log = encrypted_log::create(dir.path(), "m", old_codec, small());
     REQUIRE(log);
     REQUIRE((*log)->save(hard_state{1, 1, 10}, make_entries(1, 10, 1)));
     (*log)->set_codec(*both);
@@ -175,12 +181,12 @@ TEST_CASE("key switch: old and new keys, missing key, snapshot retires the old o
 
   recovered_state out;
   {
-    auto log = encrypted_log::open(dir.path(), *both, out);
+    auto log = encrypted_log::open(dir.path(), *both, out, small());
     REQUIRE(log);
     CHECK(out.entries == make_entries(1, 20, 1));
     REQUIRE((*log)->close());
   }
-  auto missing = encrypted_log::open(dir.path(), new_only, out);
+  auto missing = encrypted_log::open(dir.path(), new_only, out, small());
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code() == errc::missing_key);
   CHECK_THAT(missing.error().message(), Catch::Contains("generation 1") &&
@@ -189,7 +195,7 @@ TEST_CASE("key switch: old and new keys, missing key, snapshot retires the old o
   CHECK(read_store(dir.path(), new_only).error().code() == errc::missing_key);
 
   {
-    auto log = encrypted_log::open(dir.path(), *both, out);
+    auto log = encrypted_log::open(dir.path(), *both, out, small());
     REQUIRE(log);
     REQUIRE((*log)->save_snapshot(state_snapshot(20, 1)));
     CHECK((*log)->last_snapshot() == snapshot_marker{20, 1});
@@ -199,7 +205,7 @@ TEST_CASE("key switch: old and new keys, missing key, snapshot retires the old o
   in_use = key_generations_in_use(dir.path());
   REQUIRE(in_use);
   CHECK(*in_use == std::vector<std::uint32_t>{2});
-  auto log = encrypted_log::open(dir.path(), new_only, out);
+  auto log = encrypted_log::open(dir.path(), new_only, out, small());
   REQUIRE(log);
   REQUIRE(out.snap);
   CHECK(*out.snap == state_snapshot(20, 1));
@@ -251,20 +257,20 @@ TEST_CASE("save_snapshot interrupted at each step loses nothing", "[encrypted_lo
     temp_dir dir;
     auto codec = xchacha(1);
     {
-      auto log = encrypted_log::create(dir.path(), "m", codec);
+      auto log = encrypted_log::create(dir.path(), "m", codec, small());
       REQUIRE(log);
       REQUIRE((*log)->save(hard_state{1, 1, 0}, make_entries(1, 30, 1)));
       REQUIRE((*log)->close());
     }
     const int code = testing::run_child_crashing_at(point, [&] {
       recovered_state ignored;
-      auto log = encrypted_log::open(dir.path(), codec, ignored);
+      auto log = encrypted_log::open(dir.path(), codec, ignored, small());
       if (log) (void)(*log)->save_snapshot(state_snapshot(25, 1));
     });
     CHECK(code == fileio::kCrashExitCode);
 
     recovered_state out;
-    auto log = encrypted_log::open(dir.path(), codec, out);
+    auto log = encrypted_log::open(dir.path(), codec, out, small());
     REQUIRE(log);
     const std::uint64_t first = out.snap ? out.snap->metadata.index + 1 : 1;
     // The snapshot is used only once the hard state covering it is durable.

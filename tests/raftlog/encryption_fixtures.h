@@ -21,9 +21,17 @@
 #include "codec/wal_record.h"
 #include "fileio/crash_point.h"
 #include "raftlog/payload_codec.h"
+#include "raftlog/wal.h"
 #include "support/test_support.h"
 
 namespace raftvault::testing {
+
+// Small segments keep tests fast: every WAL create preallocates a segment and a spare.
+inline raftlog::wal_options small_wal() {
+  raftlog::wal_options o;
+  o.segment_size = 256 * 1024;
+  return o;
+}
 
 // A DEK whose bytes live as long as any codec holding it.
 inline raftlog::held_key make_key(std::uint32_t generation, unsigned char seed) {

@@ -48,6 +48,12 @@ void check_no_leftovers(const std::string& dir) {
   }
 }
 
+migration_options small() {
+  migration_options o;
+  o.wal = testing::small_wal();
+  return o;
+}
+
 std::shared_ptr<const payload_codec> codec_for(codec::cipher cipher) {
   return testing::single_key_codec(cipher, make_key(cipher == codec::cipher::secretbox ? 0 : 5, 0x21));
 }
@@ -61,7 +67,7 @@ TEST_CASE("plain vectors -> encrypted -> plain round trip", "[migration][vectors
     const std::string data_dir = dir / "node";
     auto codec = codec_for(cipher);
     REQUIRE(migrate_plain_to_encrypted(testing::etcd_vectors("plain-wal"),
-                                       testing::etcd_vectors("plain-snap"), data_dir, codec));
+                                       testing::etcd_vectors("plain-snap"), data_dir, codec, small()));
     auto layout = detect_layout(data_dir);
     REQUIRE(layout);
     CHECK(layout->encrypted);
@@ -78,21 +84,21 @@ TEST_CASE("plain vectors -> encrypted -> plain round trip", "[migration][vectors
     check_no_leftovers(dir.path());
 
     auto again = migrate_plain_to_encrypted(testing::etcd_vectors("plain-wal"),
-                                            testing::etcd_vectors("plain-snap"), data_dir, codec);
+                                            testing::etcd_vectors("plain-snap"), data_dir, codec, small());
     REQUIRE_FALSE(again);
     CHECK(again.error().code() == errc::already_exists);
 
     const std::string out_wal = dir / "etcd/member/wal";
     const std::string out_snap = dir / "etcd/member/snap";
     std::filesystem::create_directories(dir / "etcd/member");
-    REQUIRE(export_to_plain(data_dir, codec, out_wal, out_snap));
+    REQUIRE(export_to_plain(data_dir, codec, out_wal, out_snap, small()));
     const recovered_state exported = read_as_etcd(out_wal, out_snap);
     testing::check_vector_restart(exported);
     CHECK(testing::sha256_hex(testing::read_bytes(out_snap + "/" + kSnapName)) == kPlainSnapSha);
     CHECK(verify_wal(out_wal, {20, 2}));
     check_no_leftovers(dir.path());
 
-    auto twice = export_to_plain(data_dir, codec, out_wal, out_snap);
+    auto twice = export_to_plain(data_dir, codec, out_wal, out_snap, small());
     REQUIRE_FALSE(twice);
     CHECK(twice.error().code() == errc::already_exists);
     CHECK_THAT(twice.error().message(), Catch::Contains(out_wal));
@@ -108,7 +114,7 @@ TEST_CASE("migration refuses a plaintext codec and exports need the right key", 
 
   auto codec = codec_for(codec::cipher::xchacha20poly1305);
   REQUIRE(migrate_plain_to_encrypted(testing::etcd_vectors("plain-wal"),
-                                     testing::etcd_vectors("plain-snap"), dir / "n", codec));
+                                     testing::etcd_vectors("plain-snap"), dir / "n", codec, small()));
   auto wrong = testing::single_key_codec(codec::cipher::xchacha20poly1305, make_key(5, 0x99));
   auto exported = export_to_plain(dir / "n", wrong, dir / "w", dir / "s");
   REQUIRE_FALSE(exported);
@@ -129,7 +135,7 @@ TEST_CASE("in-place migration interrupted at each step leaves a usable store", "
     const store_layout plain{data_dir, false};
     testing::copy_files(testing::etcd_vectors("plain-wal"), plain.wal_dir());
     testing::copy_files(testing::etcd_vectors("plain-snap"), plain.snap_dir());
-    migration_options options;
+    migration_options options = small();
     options.remove_source = true;
     const int code = testing::run_child_crashing_at(point, [&] {
       (void)migrate_plain_to_encrypted(plain.wal_dir(), plain.snap_dir(), data_dir, codec, options);
@@ -161,7 +167,9 @@ TEST_CASE("in-place migration interrupted at each step leaves a usable store", "
     REQUIRE(encrypted);
     testing::check_vector_restart(*encrypted);
     recovered_state out;
-    auto log = encrypted_log::open(data_dir, codec, out);
+    log_options small_log;
+    small_log.wal = testing::small_wal();
+    auto log = encrypted_log::open(data_dir, codec, out, small_log);
     REQUIRE(log);
     REQUIRE((*log)->close());
     check_no_leftovers(dir.path());
@@ -177,12 +185,12 @@ TEST_CASE("export interrupted at each step leaves the encrypted store usable", "
     temp_dir dir;
     const std::string data_dir = dir / "node";
     REQUIRE(migrate_plain_to_encrypted(testing::etcd_vectors("plain-wal"),
-                                       testing::etcd_vectors("plain-snap"), data_dir, codec));
+                                       testing::etcd_vectors("plain-snap"), data_dir, codec, small()));
     const std::string store_digest = testing::tree_digest(data_dir);
     const std::string out_wal = dir / "wal";
     const std::string out_snap = dir / "snap";
     const int code = testing::run_child_crashing_at(
-        point, [&] { (void)export_to_plain(data_dir, codec, out_wal, out_snap); });
+        point, [&] { (void)export_to_plain(data_dir, codec, out_wal, out_snap, small()); });
     CHECK(code == fileio::kCrashExitCode);
     CHECK(testing::tree_digest(data_dir) == store_digest);  // the source is only read
     const bool committed = std::string(point) == "migration.wal_renamed" ||
@@ -190,7 +198,7 @@ TEST_CASE("export interrupted at each step leaves the encrypted store usable", "
     CHECK(wal_exists(out_wal) == committed);
     if (committed) testing::check_vector_restart(read_as_etcd(out_wal, out_snap));
 
-    auto retried = export_to_plain(data_dir, codec, out_wal, out_snap);
+    auto retried = export_to_plain(data_dir, codec, out_wal, out_snap, small());
     if (committed) {
       REQUIRE_FALSE(retried);
       CHECK(retried.error().code() == errc::already_exists);
