@@ -127,20 +127,18 @@ TEST_CASE("a zeroed sector inside the last record is a torn write; a flipped byt
           "[wal][fault]") {
   temp_dir tmp;
   const std::string dir = tmp / "wal";
-  std::uint64_t last_record_offset = 0;
   {
     auto log = raftlog::wal::create(dir, "meta");
     REQUIRE(log);
     REQUIRE((*log)->save({1, 1, 0}, make_entries(1, 3, 1, 500)));
-    last_record_offset = (*log)->segments().back().size_bytes;  // placeholder, set below
     REQUIRE((*log)->save({}, make_entries(4, 4, 1, 4000)));
   }
   const std::string path = dir + "/0000000000000000-0000000000000000.wal";
   // The entry 4 frame is the last one: it ends where the zero tail starts.
   const std::string bytes = read_bytes(path);
-  std::uint64_t end = bytes.find_last_not_of('\0') + 1;
-  last_record_offset = (end + 7) / 8 * 8 - 4000;  // inside entry 4's data, well past its header
-  const std::uint64_t sector = (last_record_offset + 511) / 512 * 512 + 512;
+  const std::uint64_t end = bytes.find_last_not_of('\0') + 1;
+  const std::uint64_t inside_last = (end + 7) / 8 * 8 - 4000;  // in entry 4's data
+  const std::uint64_t sector = (inside_last + 511) / 512 * 512 + 512;
   REQUIRE(sector + 512 < end);
 
   SECTION("zeroed sector: repaired, entries 1..3 survive") {
