@@ -14,15 +14,15 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-// 1234567 -> "1,234,567": rates are read at a glance.
-std::string grouped(std::uint64_t value) {
-  std::string digits = std::to_string(value);
+// "1234567.5" -> "1,234,567.5": rates are read at a glance (tables only, never JSON).
+std::string grouped(const std::string& number) {
+  const std::size_t end = std::min(number.find('.'), number.size());
   std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
+  for (std::size_t i = 0; i < end; ++i) {
+    if (i > 0 && (end - i) % 3 == 0) out += ',';
+    out += number[i];
   }
-  return out;
+  return out + number.substr(end);
 }
 
 std::string json_string(const std::string& text) {
@@ -75,8 +75,8 @@ std::string report::table() const {
   for (const auto& f : fields_) {
     if (f.label.empty()) continue;
     std::string value;
-    if (auto* n = std::get_if<std::uint64_t>(&f.value)) value = grouped(*n);
-    else if (auto* d = std::get_if<number>(&f.value)) value = fixed(d->value, d->decimals);
+    if (auto* n = std::get_if<std::uint64_t>(&f.value)) value = grouped(std::to_string(*n));
+    else if (auto* d = std::get_if<number>(&f.value)) value = grouped(fixed(d->value, d->decimals));
     else if (auto* b = std::get_if<bool>(&f.value)) value = *b ? "yes" : "no";
     else value = std::get<std::string>(f.value);
     rows.emplace_back(f.label, value);
