@@ -282,3 +282,30 @@ TEST_CASE("save_snapshot interrupted at each step loses nothing", "[encrypted_lo
     REQUIRE((*log)->close());
   }
 }
+
+TEST_CASE("an older snapshot is not used when the newest needs a key not held", "[encrypted_log]") {
+  temp_dir dir;
+  const auto gen1 = make_key(1, 0x10);
+  const auto gen2 = make_key(2, 0x70);
+  auto old_codec = testing::single_key_codec(codec::cipher::xchacha20poly1305, gen1);
+  {
+    auto log = encrypted_log::create(dir.path(), "m", old_codec, small());
+    REQUIRE(log);
+    REQUIRE((*log)->save(hard_state{1, 1, 20}, make_entries(1, 20, 1)));
+    REQUIRE((*log)->save_snapshot(state_snapshot(10, 1)));
+    (*log)->set_codec(*old_codec->with_sealing_key(gen2));
+    REQUIRE((*log)->save_snapshot(state_snapshot(20, 1)));
+    REQUIRE((*log)->close());
+  }
+  const std::string before = testing::tree_digest(dir / "snap-v3-encrypted");
+  recovered_state out;
+  auto opened = encrypted_log::open(dir.path(), old_codec, out, small());
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().code() == errc::missing_key);
+  CHECK_THAT(opened.error().message(), Catch::Contains("snapshot index 20 term 1") &&
+                                           Catch::Contains("generation 2"));
+  CHECK(testing::tree_digest(dir / "snap-v3-encrypted") == before);  // nothing renamed
+  auto generations = key_generations_in_use(dir.path());
+  REQUIRE(generations);
+  CHECK(*generations == std::vector<std::uint32_t>{2});
+}
