@@ -1,10 +1,18 @@
 #include "actors/key_rotator.h"
 
 #include "actors/held_keys.h"
+#include "fileio/crash_point.h"
 
 namespace raftvault::actors {
 
 const char* key_rotator_state::name = "raftvault.key_rotator";
+
+// Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
+key_rotator_state::~key_rotator_state() {
+  auto err = to_caf(raftvault::error(errc::closed, "the key rotator stopped"));
+  for (auto& w : waiters) w.deliver(err);
+  for (auto& w : next_waiters) w.deliver(err);
+}
 
 namespace {
 
@@ -48,8 +56,12 @@ void retire(rotator_pointer self) {
   st.current = key_rotator_state::step::retiring;
   // Persist {C := P} first: from here on a restart opens with P alone.
   if (auto completed = st.store->complete_rotation(); !completed) return leave_pending(self, completed.error());
+  fileio::crash_point("rotation.after_retire_persisted");
   self->request(st.storage, caf::infinite, retire_atom::value, st.report.old_id)
-      .then([self](std::uint64_t) { finish_rotation(self); },
+      .then([self](std::uint64_t) {
+              fileio::crash_point("rotation.after_old_files_deleted");
+              finish_rotation(self);
+            },
             [self](caf::error& err) {
               // The key file already retired C; only the old files' deletion failed. Report it.
               auto& st = self->state;
@@ -83,6 +95,7 @@ void force_snapshot(rotator_pointer self) {
             self->request(self->state.storage, caf::infinite, snapshot_atom::value, std::move(snap))
                 .then(
                     [self](std::uint64_t index) {
+                      fileio::crash_point("rotation.after_snapshot");
                       self->state.report.snapshot_index = index;
                       retire(self);
                     },
@@ -102,7 +115,9 @@ void start_rotation(rotator_pointer self) {
     if (!status.needs_rotation) {
       if (auto requested = st.store->request_rotation(); !requested) return leave_pending(self, requested.error());
     }
+    fileio::crash_point("rotation.after_request");
     if (auto prepared = st.store->prepare_rotation(); !prepared) return leave_pending(self, prepared.error());
+    fileio::crash_point("rotation.after_prepare");
     status = st.store->status();
   }
   st.report = rotation_report{};
@@ -113,6 +128,7 @@ void start_rotation(rotator_pointer self) {
   self->request(st.storage, caf::infinite, switch_atom::value, *pending)
       .then(
           [self](barrier_report barrier) {
+            fileio::crash_point("rotation.after_drain");
             self->state.barrier = barrier;
             self->state.report.last_old = barrier.last_old;
             force_snapshot(self);
@@ -147,11 +163,6 @@ key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor
   st.storage = std::move(storage);
   st.store = std::move(store);
   st.retry_interval = retry_interval;
-  self->attach_functor([self](const caf::error&) {
-    auto err = to_caf(raftvault::error(errc::closed, "the key rotator stopped"));
-    for (auto& w : self->state.waiters) w.deliver(err);
-    for (auto& w : self->state.next_waiters) w.deliver(err);
-  });
   // An interrupted or requested rotation resumes at start-up.
   const auto boot = st.store->status();
   if (boot.pending_generation || boot.needs_rotation) self->send(self, retry_atom::value);

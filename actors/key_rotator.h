@@ -70,6 +70,7 @@ struct key_rotator_state {
   rotation_report report;
   barrier_report barrier;
   std::chrono::steady_clock::time_point started;
+  ~key_rotator_state();
   static const char* name;
 };
 

@@ -6,6 +6,17 @@ namespace raftvault::actors {
 
 const char* storage_state::name = "raftvault.storage";
 
+// CAF destroys the state when the actor terminates, before anything else runs, and drops an
+// undelivered promise silently: so every waiting requester is answered here.
+storage_state::~storage_state() {
+  const auto err = to_caf(failure ? *failure : raftvault::error(errc::closed, "the storage actor stopped"));
+  for (auto& b : waiting) b.promise.deliver(err);
+  for (auto& [seq, b] : sealing) b.promise.deliver(err);
+  for (auto& b : barriers) b.promise.deliver(err);
+  for (auto& job : snapshots) job.promise.deliver(err);
+  if (closing) closing->deliver(err);
+}
+
 namespace {
 
 template <class Fn, class... Ts>
@@ -45,12 +56,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.pool.push_back(self->spawn<caf::linked>(crypto_worker));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms));
-  // Deliver an error to every waiting promise when this actor dies: CAF drops undelivered
-  // promises silently, and a service would wait forever.
-  self->attach_functor([self](const caf::error&) {
-    fail_all(self, raftvault::error(errc::closed, "the storage actor stopped"));
-  });
-
   return {
       [self](recover_atom) -> caf::result<recovered_state> {
         auto& st = self->state;

@@ -129,11 +129,13 @@ void maybe_close(storage_pointer self) {
   self->request(st.wal, caf::infinite, close_atom::value)
       .then([self, promise](bool) mutable {
               promise.deliver(true);
-              self->quit();
+              // Not exit_reason::normal: that would leave linked helpers running (a pending
+              // rotation retry timer keeps the rotator alive otherwise).
+              self->quit(caf::exit_reason::user_shutdown);
             },
             [self, promise](caf::error& err) mutable {
               promise.deliver(err);
-              self->quit();
+              self->quit(caf::exit_reason::user_shutdown);
             });
 }
 

@@ -59,6 +59,7 @@ struct storage_state {
   std::optional<caf::typed_response_promise<bool>> closing;
   std::optional<raftvault::error> failure;  // sticky: fail-stop or closed
 
+  ~storage_state();
   static const char* name;
 };
 

@@ -52,15 +52,15 @@ void flush_group(wal_writer_state& st) {
 
 const char* wal_writer_state::name = "raftvault.wal_writer";
 
+// Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
+wal_writer_state::~wal_writer_state() {
+  auto err = to_caf(raftvault::error(errc::closed, "wal writer stopped"));
+  for (auto& item : group) item.promise.deliver(err);
+}
+
 wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wal_writer_state> self,
                                            std::shared_ptr<raftlog::encrypted_log> log) {
   self->state.log = std::move(log);
-  // A promise never delivered is dropped silently when its actor dies: answer everyone.
-  self->attach_functor([self](const caf::error&) {
-    auto err = to_caf(raftvault::error(errc::closed, "wal writer stopped"));
-    for (auto& item : self->state.group) item.promise.deliver(err);
-    self->state.group.clear();
-  });
   return {
       [self](append_atom, hard_state& state,
              std::vector<entry>& entries) -> caf::result<std::uint64_t> {

@@ -67,6 +67,7 @@ struct wal_writer_state {
   std::uint64_t appends = 0;
   std::vector<std::uint64_t> sync_us;
   std::size_t sync_next = 0;
+  ~wal_writer_state();
   static const char* name;
 };
 

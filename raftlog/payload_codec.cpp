@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include <sodium.h>
+
 namespace raftvault::raftlog {
 namespace {
 
@@ -108,10 +110,17 @@ result<std::shared_ptr<const payload_codec>> payload_codec::with_sealing_key(hel
     return error(errc::invalid_argument, "payload codec: a plaintext codec takes no sealing key");
   }
   std::vector<held_key> opening = opening_;
-  const bool held = std::any_of(opening.begin(), opening.end(), [&](const held_key& k) {
-    return k.ref.generation == key.ref.generation && k.ref.bytes == key.ref.bytes;
-  });
-  if (!held) {
+  // Same generation and same bytes (a fresh copy of a held key, e.g. a resumed rotation):
+  // keep sealing with the copy already held.
+  const auto same_key = [&](const held_key& k) {
+    return k.ref.generation == key.ref.generation && k.ref.bytes != nullptr &&
+           key.ref.bytes != nullptr &&
+           (k.ref.bytes == key.ref.bytes ||
+            sodium_memcmp(k.ref.bytes, key.ref.bytes, codec::kKeyBytes) == 0);
+  };
+  if (auto it = std::find_if(opening.begin(), opening.end(), same_key); it != opening.end()) {
+    key = *it;
+  } else {
     for (const held_key& k : opening) {
       if (k.ref.generation == key.ref.generation && key.ref.generation != 0) {
         return error(errc::invalid_argument, "payload codec: generation " +
