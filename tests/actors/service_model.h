@@ -21,6 +21,12 @@ class service_model {
     }
     for (const auto& e : entries) acked_[e.index] = e;
   }
+  // Entries handed to the storage (in log order). A rotation's forced snapshot may cover any
+  // of them up to the barrier, which it only asks for once they are durable.
+  void propose(const std::vector<entry>& entries) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!entries.empty()) proposed_last_ = {entries.back().index, entries.back().term};
+  }
   std::map<std::uint64_t, entry> acknowledged() const {
     std::lock_guard<std::mutex> guard(mutex_);
     return acked_;
@@ -28,10 +34,13 @@ class service_model {
   // A snapshot at the highest acknowledged index (>= min_index), or nullopt.
   std::optional<snapshot> snapshot_at_least(std::uint64_t min_index) const {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (acked_.empty() || acked_.rbegin()->first < min_index) return std::nullopt;
+    auto last = proposed_last_;
+    if (!acked_.empty() && acked_.rbegin()->first > last.first)
+      last = {acked_.rbegin()->first, acked_.rbegin()->second.term};
+    if (last.first < min_index) return std::nullopt;
     snapshot s;
-    s.metadata.index = acked_.rbegin()->first;
-    s.metadata.term = acked_.rbegin()->second.term;
+    s.metadata.index = min_index;
+    s.metadata.term = last.second;
     s.metadata.conf.voters = {1, 2, 3};
     s.data = "state-machine@" + std::to_string(s.metadata.index);
     return s;
@@ -42,6 +51,7 @@ class service_model {
  private:
   mutable std::mutex mutex_;
   std::map<std::uint64_t, entry> acked_;
+  std::pair<std::uint64_t, std::uint64_t> proposed_last_{0, 0};
 };
 
 // The service's snapshot provider actor over a model.

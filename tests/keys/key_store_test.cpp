@@ -269,7 +269,7 @@ TEST_CASE("a crash before or after each atomic replace leaves the old or the new
   }
 }
 
-TEST_CASE("autolock on wraps everything and requests a DEK rotation; off unwraps", "[keys]") {
+TEST_CASE("autolock on wraps everything and requests a DEK rotation - off unwraps", "[keys]") {
   rt::temp_dir d;
   auto store = key_store::create(keys_dir(d), {});
   REQUIRE(store.has_value());
@@ -308,7 +308,7 @@ TEST_CASE("autolock on wraps everything and requests a DEK rotation; off unwraps
   CHECK(capture(*reopened).current == plain.current);
 }
 
-TEST_CASE("KEK versions only grow; the same version with another key is refused", "[keys]") {
+TEST_CASE("KEK versions only grow - the same version with another key is refused", "[keys]") {
   rt::temp_dir d;
   auto store = key_store::create(keys_dir(d), {true, {}, {}});
   REQUIRE(store.has_value());

@@ -123,7 +123,7 @@ TEST_CASE("a torn tail of the last segment is repaired, keeping a .broken copy",
   }
 }
 
-TEST_CASE("a zeroed sector inside the last record is a torn write; a flipped byte is not",
+TEST_CASE("a zeroed sector inside the last record is a torn write - a flipped byte is not",
           "[wal][fault]") {
   temp_dir tmp;
   const std::string dir = tmp / "wal";
@@ -287,7 +287,7 @@ TEST_CASE("a second writer on the same directory gets errc::locked", "[wal][faul
   CHECK(raftlog::wal::open(dir, {0, 0}));
 }
 
-TEST_CASE("records of 10 MiB or more are refused on write; the WAL stays usable",
+TEST_CASE("records of 10 MiB or more are refused on write - the WAL stays usable",
           "[wal][fault]") {
   temp_dir tmp;
   auto log = raftlog::wal::create(tmp / "wal", "meta");
@@ -307,7 +307,7 @@ TEST_CASE("records of 10 MiB or more are refused on write; the WAL stays usable"
   CHECK(read->entries == fits);
 }
 
-TEST_CASE("a failed write or sync makes the WAL fail-stop; reopen shows acknowledged entries",
+TEST_CASE("a failed write or sync makes the WAL fail-stop - reopen shows acknowledged entries",
           "[wal][fault]") {
   struct fail_case {
     const char* what;
@@ -373,7 +373,7 @@ TEST_CASE("calls on a closed WAL fail with errc::closed", "[wal][fault]") {
   CHECK((*log)->close());
 }
 
-TEST_CASE("a failed rename during a cut is fail-stop; the sealed segment keeps its records",
+TEST_CASE("a failed rename during a cut is fail-stop - the sealed segment keeps its records",
           "[wal][fault]") {
   temp_dir tmp;
   const std::string dir = tmp / "wal";

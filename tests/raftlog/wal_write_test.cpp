@@ -103,7 +103,7 @@ TEST_CASE("create refuses an existing WAL and leaves a clean directory", "[wal]"
   CHECK(raftlog::wal::create(tmp / "empty", "meta"));
 }
 
-TEST_CASE("save syncs by raft's MustSync rule; append + sync group-commits", "[wal]") {
+TEST_CASE("save syncs by raft's MustSync rule - append + sync group-commits", "[wal]") {
   temp_dir tmp;
   auto created = raftlog::wal::create(tmp / "wal", "meta");
   REQUIRE(created);
@@ -123,7 +123,7 @@ TEST_CASE("save syncs by raft's MustSync rule; append + sync group-commits", "[w
   CHECK(read->state == hard_state{1, 1, 30});
 }
 
-TEST_CASE("reopen appends after the clean end; a rewrite replaces the tail across segments",
+TEST_CASE("reopen appends after the clean end - a rewrite replaces the tail across segments",
           "[wal]") {
   temp_dir tmp;
   raftlog::wal_options options;
