@@ -87,6 +87,9 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wa
         auto& wal = st.log->log();
         status written = wal.save_snapshot(marker);
         if (written && !state.empty()) written = wal.save(state, {});
+        // save() skips the fdatasync of a commit-only change (raft's MustSync), but etcd's
+        // restart ignores a snapshot record beyond the durable commit: sync before replying.
+        if (written) written = wal.sync();
         if (!written) {
           st.failure = written.error().with_context("wal writer stopped (fail-stop)");
           return to_caf(*st.failure);
