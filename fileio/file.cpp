@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -161,6 +162,14 @@ status fsync_dir(const std::string& dir) {
 status rename(const std::string& from, const std::string& to) {
   if (checked(op::rename, [&] { return ::rename(from.c_str(), to.c_str()); }) < 0)
     return io_error("rename", from + " -> " + to, errno);
+  return {};
+}
+
+status exchange(const std::string& a, const std::string& b) {
+  if (checked(op::rename, [&] {
+        return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+      }) < 0)
+    return io_error("exchange", a + " <-> " + b, errno);
   return {};
 }
 

@@ -56,6 +56,9 @@ class file {
 status fsync_dir(const std::string& dir);
 status rename(const std::string& from, const std::string& to);  // does not fsync
 status unlink(const std::string& path);                          // does not fsync
+// Swaps two existing paths atomically (renameat2 RENAME_EXCHANGE, same file system); does not
+// fsync. Fault hook: op::rename. errno EINVAL/ENOSYS where the file system cannot do it.
+status exchange(const std::string& a, const std::string& b);
 status remove_all(const std::string& path);
 status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
 bool exists(const std::string& path);

@@ -18,6 +18,8 @@
 //   "migration.source_removed" (only with remove_source)
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +36,9 @@ struct migration_options {
   // After the encrypted copy is durable, delete the plaintext source directories (the point
   // of encrypting at rest). Off by default: the source may be someone else's etcd directory.
   bool remove_source = false;
+  // Called after each batch of entries is written to the copy: (entries written, total).
+  // For progress displays only (the CLI's progress bar); may be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 // Plaintext etcd WAL (+ optional snap directory; empty = none) -> encrypted store in data_dir

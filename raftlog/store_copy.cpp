@@ -60,6 +60,7 @@ status write_wal_copy(const std::string& dir, const recovered_state& content,
     std::vector<entry> plain(content.entries.begin() + begin, content.entries.begin() + end);
     RV_ASSIGN(auto sealed, sealer.seal_entries(plain));
     RV_TRY(log->append(hard_state{}, sealed));
+    if (options.progress) options.progress(end, content.entries.size());
   }
   hard_state state = content.state;
   if (content.snap && state.commit < content.snap->metadata.index) {

@@ -1,0 +1,50 @@
+// raftvault init: a new, empty store.
+#include <iostream>
+
+#include "actors/held_keys.h"
+#include "raftlog/encrypted_log.h"
+#include "tools/commands.h"
+#include "tools/new_store.h"
+#include "tools/report.h"
+
+namespace raftvault::cli {
+
+int cmd_init(int argc, char** argv) {
+  const command_spec spec{
+      "init", "", 0, "Create a new, empty store in DIR.",
+      "The store is encrypted with XChaCha20-Poly1305 unless --cipher says otherwise. With\n"
+      "--autolock the key file is locked with a new unlock key, printed once on stdout.",
+      {{"data-dir", "DIR", "the store's directory (created if missing)", true},
+       {"autolock", "", "lock the key file with a new unlock key"},
+       {"cipher", "NAME", "xchacha20poly1305 (default), secretbox or none"},
+       {"metadata", "TEXT", "the WAL metadata (etcd: the node and cluster id)"},
+       {"tls-key", "PEM_FILE", "the node's TLS private key to store (default: a new EC P-256 key)"}}};
+  parsed_args args;
+  if (auto code = parse_args(spec, argc, argv, args)) return *code;
+  int code = kExitOk;
+  auto request = new_store_request_from(spec, args, code);
+  if (!request) return code;
+  if (request->cipher == codec::cipher::none && request->autolock)
+    note("--cipher none stores the log in plaintext: autolock protects only the key file");
+
+  bool created_dir = false;
+  auto keys = create_new_keys(*request, created_dir);
+  if (!keys) return fail(keys.error(), request->data_dir);
+  auto created = [&]() -> status {
+    RV_ASSIGN(auto codec, actors::codec_for(*keys, request->cipher));
+    RV_ASSIGN(auto log, raftlog::encrypted_log::create(request->data_dir, args.value("metadata"), codec));
+    return log->close();
+  }();
+  if (!created) {
+    discard_new_store(request->data_dir, created_dir);
+    return fail(created.error(), request->data_dir);
+  }
+  const auto status = keys->status();
+  note("created store " + request->data_dir + " (cipher " + std::string(codec::to_string(request->cipher)) +
+       ", DEK generation " + std::to_string(status.current_generation) + ", autolock " +
+       (status.locked ? "on" : "off") + ")");
+  if (keys->kek()) show_new_unlock_key(*keys->kek(), request->data_dir);
+  return kExitOk;
+}
+
+}  // namespace raftvault::cli

@@ -1,0 +1,68 @@
+// raftvault unlock-key rotate / autolock on|off: changes to the key file only (one atomic
+// replace each). The new unlock key is printed alone on stdout.
+#include <iostream>
+
+#include "tools/commands.h"
+#include "tools/new_store.h"
+#include "tools/report.h"
+#include "tools/store_access.h"
+
+namespace raftvault::cli {
+
+int cmd_unlock_key(int argc, char** argv) {
+  const command_spec spec{
+      "unlock-key", "rotate", 1, "rotate: replace the unlock key (the KEK) of a locked store.",
+      "The key file is re-wrapped under a new unlock key (kek-version + 1) in one atomic replace;\n"
+      "the new key is printed once on stdout and the old one stops working.",
+      {{"data-dir", "DIR", "the store's directory", true}, unlock_key_file_flag()}};
+  parsed_args args;
+  if (auto code = parse_args(spec, argc, argv, args)) return *code;
+  if (args.positional()[0] != "rotate")
+    return usage_error(spec, "unknown action '" + args.positional()[0] + "' (expected rotate)");
+  const std::string data_dir = args.value("data-dir");
+  auto store = open_offline(args, data_dir);
+  if (!store) return fail(store.error(), data_dir);
+  if (!store->keys->status().locked)
+    return fail("store " + data_dir + " has autolock off, so there is no unlock key to rotate: turn it on with "
+                "'raftvault autolock on --data-dir " + data_dir + "'");
+  auto fresh = store->keys->rotate_kek();
+  if (!fresh) return fail(fresh.error(), data_dir);
+  note("unlock key of " + data_dir + " rotated (kek-version " + std::to_string(store->keys->status().kek_version) +
+       "); the previous key no longer opens it");
+  show_new_unlock_key(*fresh, data_dir);
+  return kExitOk;
+}
+
+int cmd_autolock(int argc, char** argv) {
+  const command_spec spec{
+      "autolock", "on|off", 1, "Lock the key file with an unlock key (on), or store it unwrapped (off).",
+      "on: a new unlock key is generated and printed once on stdout; a DEK rotation is requested,\n"
+      "because the old data key was stored unwrapped. off: needs the current unlock key.",
+      {{"data-dir", "DIR", "the store's directory", true}, unlock_key_file_flag()}};
+  parsed_args args;
+  if (auto code = parse_args(spec, argc, argv, args)) return *code;
+  const std::string& mode = args.positional()[0];
+  if (mode != "on" && mode != "off") return usage_error(spec, "expected on or off, got '" + mode + "'");
+  const bool on = mode == "on";
+  const std::string data_dir = args.value("data-dir");
+  auto store = open_offline(args, data_dir);
+  if (!store) return fail(store.error(), data_dir);
+  auto changed = store->keys->set_autolock(on);
+  if (!changed) return fail(changed.error(), data_dir);
+  if (on && !*changed && store->keys->status().locked) {
+    note("autolock is already on for " + data_dir + " (use 'raftvault unlock-key rotate' for a new key)");
+    return kExitOk;
+  }
+  if (!on) {
+    note("autolock is off for " + data_dir + ": the key file is no longer locked (anyone who can read it "
+         "can read the log)");
+    return kExitOk;
+  }
+  note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
+       "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +
+       "', or the service rotates it when it starts");
+  show_new_unlock_key(**changed, data_dir);
+  return kExitOk;
+}
+
+}  // namespace raftvault::cli

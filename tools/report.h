@@ -1,0 +1,25 @@
+// How the CLI tells people what went wrong: ONE line on stderr, "raftvault: <what>: <what to
+// do>", and exit code 1. Library errors already name the file, offset or key; this adds the
+// operator's next step for the categories where there is an obvious one.
+#pragma once
+
+#include <string>
+
+#include "codec/error.h"
+
+namespace raftvault::cli {
+
+// Prints "raftvault: <message>" (newlines folded) and returns kExitRefused.
+int fail(const std::string& message);
+
+// fail() with the error's message plus advice for its category; `data_dir` names the store in
+// the advice.
+int fail(const error& err, const std::string& data_dir);
+
+// The advice alone ("" when there is none).
+std::string advice_for(const error& err, const std::string& data_dir);
+
+// A line for people on stderr ("raftvault: ...").
+void note(const std::string& message);
+
+}  // namespace raftvault::cli

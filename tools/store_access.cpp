@@ -1,0 +1,125 @@
+#include "tools/store_access.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "actors/held_keys.h"
+#include "codec/raft_codec.h"
+#include "codec/wal_record.h"
+#include "raftlog/encrypted_log.h"
+#include "raftlog/snapshotter.h"
+#include "raftlog/wal.h"
+#include "raftlog/wal_decoder.h"
+#include "raftlog/wal_format.h"
+#include "keys/unlock_key_source.h"
+
+namespace raftvault::cli {
+
+result<raftlog::store_layout> find_store(const std::string& data_dir) {
+  auto layout = raftlog::detect_layout(data_dir);
+  if (!layout && layout.error().code() == errc::not_found)
+    return error(errc::not_found, "no raftvault store in " + data_dir +
+                                      " (no wal-v3-encrypted/ or wal-v3/ with segments): create one "
+                                      "with 'raftvault init' or 'raftvault import'");
+  return layout;
+}
+
+status check_not_in_use(const raftlog::store_layout& layout) {
+  for (const std::string& path : {layout.keys_dir() + "/LOCK",
+                                  layout.wal_dir() + "/" + raftlog::kLockFileName}) {
+    if (!fileio::exists(path)) continue;  // never create a file just to probe
+    auto lock = fileio::exclusive_lock::acquire(path);
+    if (!lock) {
+      if (lock.error().code() == errc::locked)
+        return error(errc::locked, "store " + layout.data_dir + " is in use: " + path +
+                                       " is locked by another process (is another raftvault "
+                                       "process or service running on it?)");
+      return lock.error();
+    }
+  }
+  return {};
+}
+
+result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
+                                                       const std::string& data_dir,
+                                                       const std::string& keys_dir) {
+  if (args.has("unlock-key-file")) {
+    auto key = keys::read_unlock_key_file(args.value("unlock-key-file"));
+    if (!key) return key.error().with_context("--unlock-key-file " + args.value("unlock-key-file"));
+    return std::optional<keys::unlock_key>(std::move(*key));
+  }
+  if (std::getenv(kUnlockKeyEnv) != nullptr) {
+    auto key = keys::read_unlock_key_env(kUnlockKeyEnv);
+    if (!key) return key.error().with_context(std::string("$") + kUnlockKeyEnv);
+    return std::optional<keys::unlock_key>(std::move(*key));
+  }
+  RV_ASSIGN(bool locked, keys::key_store::is_locked(keys_dir));
+  if (!locked) return std::optional<keys::unlock_key>();
+  if (::isatty(STDIN_FILENO) == 1) {
+    auto key = keys::prompt_unlock_key("Unlock key for " + data_dir + ": ");
+    if (key) return std::optional<keys::unlock_key>(std::move(*key));
+    if (key.error().code() != errc::not_found) return key.error();
+  }
+  return error(errc::missing_key, "store " + data_dir +
+                                      " is locked: pass --unlock-key-file FILE or set " + kUnlockKeyEnv);
+}
+
+namespace {
+
+std::optional<codec::cipher> cipher_of_record(std::string_view record) {
+  auto header = codec::inspect_record(record);
+  if (!header) return std::nullopt;
+  if (header->algorithm == static_cast<std::uint32_t>(codec::record_algorithm::secretbox_salsa20_poly1305))
+    return codec::cipher::secretbox;
+  if (header->algorithm == static_cast<std::uint32_t>(codec::record_algorithm::xchacha20_poly1305))
+    return codec::cipher::xchacha20poly1305;
+  return std::nullopt;
+}
+
+}  // namespace
+
+result<codec::cipher> detect_cipher(const raftlog::store_layout& layout) {
+  if (!layout.encrypted) return codec::cipher::none;
+  auto segments = raftlog::list_segments(layout.wal_dir());
+  // Newest segment first; each starts with a crc record, so it decodes on its own.
+  for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
+    raftlog::wal_decoder decoder({layout.wal_dir() + "/" + it->name});
+    raftlog::decoded_record record;
+    std::optional<codec::cipher> found;
+    while (decoder.next(record) == raftlog::decode_status::record) {
+      if (record.record.type != static_cast<std::int64_t>(codec::record_type::entry)) continue;
+      auto e = codec::decode_entry(record.record.data);
+      if (!e || e->data.empty()) continue;
+      if (auto c = cipher_of_record(e->data)) found = c;
+    }
+    if (found) return *found;
+  }
+  raftlog::snapshotter snaps(layout.snap_dir());
+  if (auto names = snaps.list(); names && !names->empty()) {
+    if (auto snap = snaps.load_file(names->front()))
+      if (auto c = cipher_of_record(snap->data)) return *c;
+  }
+  return codec::cipher::xchacha20poly1305;
+}
+
+result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir) {
+  offline_store out;
+  out.data_dir = data_dir;
+  RV_ASSIGN(out.layout, find_store(data_dir));
+  RV_TRY(check_not_in_use(out.layout));
+  RV_ASSIGN(auto kek, unlock_key_for(args, data_dir, out.layout.keys_dir()));
+  auto keys = keys::key_store::open(out.layout.keys_dir(), kek ? &*kek : nullptr);
+  if (!keys) return keys.error();
+  out.keys = std::make_unique<keys::key_store>(std::move(*keys));
+  const std::string wal_lock = out.layout.wal_dir() + "/" + raftlog::kLockFileName;
+  if (fileio::exists(wal_lock)) {
+    RV_ASSIGN(auto lock, fileio::exclusive_lock::acquire(wal_lock));
+    out.wal_lock = std::move(lock);
+  }
+  RV_ASSIGN(out.cipher, detect_cipher(out.layout));
+  RV_ASSIGN(out.codec, actors::codec_for(*out.keys, out.cipher));
+  return out;
+}
+
+}  // namespace raftvault::cli

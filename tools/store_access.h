@@ -1,0 +1,51 @@
+// Opening a store the way every offline subcommand does: find its layout, refuse a store in
+// use (another process holds keys/LOCK or the WAL's raftvault.lock), get the unlock key when the
+// key file is locked (--unlock-key-file, $RAFTVAULT_UNLOCK_KEY, a prompt on a terminal — in that
+// order), open the key store (which holds keys/LOCK until this object goes) and build a codec
+// that opens every record the held keys can. Nothing on disk is changed.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "codec/cipher.h"
+#include "fileio/file.h"
+#include "keys/key_store.h"
+#include "raftlog/payload_codec.h"
+#include "raftlog/store_layout.h"
+#include "tools/args.h"
+
+namespace raftvault::cli {
+
+constexpr const char* kUnlockKeyEnv = "RAFTVAULT_UNLOCK_KEY";
+
+struct offline_store {
+  std::string data_dir;
+  raftlog::store_layout layout;
+  std::unique_ptr<keys::key_store> keys;  // holds keys/LOCK
+  std::optional<fileio::exclusive_lock> wal_lock;
+  std::shared_ptr<const raftlog::payload_codec> codec;  // seals with P if pending, else C
+  codec::cipher cipher = codec::cipher::none;           // of the newest record (see detect_cipher)
+};
+
+// errc::not_found "no raftvault store in DIR ..." when there is none.
+result<raftlog::store_layout> find_store(const std::string& data_dir);
+
+// errc::locked if another process holds the store's locks (probed, then released).
+status check_not_in_use(const raftlog::store_layout& layout);
+
+// The unlock key from the flag, the environment or a terminal prompt; nullopt when the key file
+// is not locked and none was given. Without a source for a locked store: errc::missing_key
+// "store DIR is locked: pass --unlock-key-file FILE or set RAFTVAULT_UNLOCK_KEY".
+result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
+                                                       const std::string& data_dir,
+                                                       const std::string& keys_dir);
+
+result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir);
+
+// The cipher the store's newest sealed record (entry, else snapshot) uses; a store with no
+// record yet reports xchacha20poly1305 (the default a writer uses), a plaintext store none.
+result<codec::cipher> detect_cipher(const raftlog::store_layout& layout);
+
+}  // namespace raftvault::cli
