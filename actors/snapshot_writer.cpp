@@ -34,12 +34,14 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
         auto names = snaps->list();
         if (!names) return to_caf(names.error());
         std::uint64_t deleted = 0;
-        const auto keep_name = raftlog::snapshotter::file_name(keep);
         for (const auto& name : *names) {
-          if (name == keep_name) continue;
           auto stored = snaps->load_file(name);
           // A damaged file cannot be opened by any key; it is not ours to delete here.
-          if (!stored || sealing_generation(*stored) != retired) continue;
+          if (!stored || stored->metadata.index >= keep.index) continue;
+          // Every generation up to the retired one: a crash between the key file's retire and
+          // this purge leaves files of the generation retired before (0: no key id recorded).
+          const auto generation = sealing_generation(*stored);
+          if (generation == 0 || generation > retired) continue;
           if (auto removed = fileio::unlink(snaps->dir() + "/" + name); !removed)
             return to_caf(removed.error());
           ++deleted;

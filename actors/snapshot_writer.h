@@ -29,8 +29,8 @@ using snapshot_writer_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom, snapshot, codec_ptr>::with<snapshot_marker>,
     // Keeps the newest N snapshot files.
     caf::replies_to<gc_atom, std::uint64_t>::with<bool>,
-    // Deletes every snapshot file sealed with key generation `retired` except `keep` (the
-    // newest snapshot, which must not need it) -> number of files deleted.
+    // Deletes every snapshot file older than `keep` (the newest durable snapshot, which must
+    // not need it) sealed with key generation `retired` or an older one -> files deleted.
     caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>>;
 
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,

@@ -177,11 +177,11 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         if (!without) return to_caf(without.error());
         st.codec = *without;
         st.log->set_codec(st.codec);
+        // Not log->last_snapshot(): the pipeline writes snapshots past the encrypted_log, whose
+        // marker is the one recovered at open (sealed with the key being retired).
         const snapshot_marker keep{st.position.snapshot_index, 0};
         auto promise = self->make_response_promise<std::uint64_t>();
-        auto last = st.log->last_snapshot();
-        self->request(st.snaps, caf::infinite, purge_atom::value, retired,
-                      last ? *last : keep)
+        self->request(st.snaps, caf::infinite, purge_atom::value, retired, keep)
             .then([promise](std::uint64_t deleted) mutable { promise.deliver(deleted); },
                   [promise](caf::error& err) mutable { promise.deliver(err); });
         return promise;
