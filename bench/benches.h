@@ -8,5 +8,6 @@ namespace raftvault::bench {
 
 int run_wal_bench(const wal_options& options);
 int run_raw_bench(const raw_options& options);
+int run_pipeline_bench(const pipeline_options& options);
 
 }  // namespace raftvault::bench

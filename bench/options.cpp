@@ -3,6 +3,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 namespace raftvault::bench {
 namespace {
@@ -25,6 +26,20 @@ result<std::uint64_t> parse_count(const std::string& option, const std::string& 
 
 result<std::uint64_t> positive(result<std::uint64_t> value, const std::string& option) {
   if (value && *value == 0) return usage(option + ": must be at least 1");
+  return value;
+}
+
+// "3", "2.5" -> seconds.
+result<double> parse_seconds(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(value >= 0) || value > 86400)
+    return usage(option + " " + text + ": not a number of seconds (e.g. 3 or 2.5)");
   return value;
 }
 
@@ -157,6 +172,68 @@ result<raw_options> parse_raw_options(const std::vector<std::string>& args) {
   flags.switches["--json"] = [&] { o.json = true; };
   RV_TRY(flags.parse(args));
   if (o.size > (1ull << 30)) return usage("--size: at most 1GiB per block");
+  return o;
+}
+
+result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& args) {
+  pipeline_options o;
+  flag_table flags;
+  auto set = [](std::uint64_t& field, result<std::uint64_t> parsed) -> status {
+    RV_ASSIGN(field, std::move(parsed));
+    return {};
+  };
+  flags.valued["--producers"] = [&](const std::string& v) {
+    return set(o.producers, positive(parse_count("--producers", v), "--producers"));
+  };
+  flags.valued["--size"] = [&](const std::string& v) {
+    return set(o.size, parse_byte_size("--size", v));
+  };
+  flags.valued["--batch"] = [&](const std::string& v) {
+    return set(o.batch, positive(parse_count("--batch", v), "--batch"));
+  };
+  flags.valued["--duration"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.duration, parse_seconds("--duration", v));
+    if (o.duration <= 0) return usage("--duration " + v + ": must be above 0");
+    return {};
+  };
+  flags.valued["--rotate-at"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.rotate_at, parse_seconds("--rotate-at", v));
+    if (o.rotate_at <= 0) return usage("--rotate-at " + v + ": must be above 0");
+    return {};
+  };
+  flags.valued["--snapshot-size"] = [&](const std::string& v) {
+    return set(o.snapshot_size, parse_byte_size("--snapshot-size", v));
+  };
+  flags.valued["--segment-size"] = [&](const std::string& v) {
+    return set(o.segment_size, positive(parse_byte_size("--segment-size", v), "--segment-size"));
+  };
+  flags.valued["--cipher"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.cipher, parse_cipher(v));
+    return {};
+  };
+  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
+    if (v.empty()) return usage("--data-dir: empty path");
+    o.data_dir = v;
+    return {};
+  };
+  flags.valued["--caf"] = [&](const std::string& v) -> status {
+    const auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+      return usage("--caf " + v + ": expected KEY=VALUE (e.g. scheduler.max-threads=4)");
+    o.caf_settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    return {};
+  };
+  flags.switches["--keep"] = [&] { o.keep = true; };
+  flags.switches["--json"] = [&] { o.json = true; };
+  RV_TRY(flags.parse(args));
+  if (o.size > kMaxEntrySize)
+    return usage("--size " + std::to_string(o.size) + ": at most " + std::to_string(kMaxEntrySize) +
+                 " bytes (etcd refuses records of 10 MiB or more)");
+  if (o.producers > 4096) return usage("--producers: at most 4096");
+  if (o.rotate_at > 0 && o.rotate_at >= o.duration)
+    return usage("--rotate-at: must be before the end of --duration");
+  if (o.keep && o.data_dir.empty())
+    return usage("--keep: needs --data-dir DIR (the default temp dir is always removed)");
   return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/error.h"
@@ -35,9 +36,29 @@ struct raw_options {
   bool json = false;
 };
 
+// raftvault-bench pipeline: the actor pipeline (actors/) under closed-loop producers.
+struct pipeline_options {
+  std::uint64_t producers = 1;       // closed-loop producers, one request in flight each
+  std::uint64_t size = 256;          // bytes of Entry.Data per entry
+  std::uint64_t batch = 1;           // entries per append request
+  double duration = 3.0;             // seconds of load (warm-up included)
+  cipher_choice cipher = cipher_choice::xchacha20poly1305;
+  double rotate_at = 0;              // > 0: request a DEK rotation this many seconds in
+  std::uint64_t snapshot_size = 64 << 10;  // bytes of the rotation's forced snapshot
+  std::uint64_t segment_size = 64'000'000;
+  std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
+  bool keep = false;
+  bool json = false;
+  // Extra CAF settings (`--caf key=value`, e.g. work-stealing.moderate-poll-attempts=500),
+  // applied over raftvault's defaults: how the scheduler settings of DESIGN.md §5.1 are
+  // measured.
+  std::vector<std::pair<std::string, std::string>> caf_settings;
+};
+
 // `args` are the words after the subcommand name.
 result<wal_options> parse_wal_options(const std::vector<std::string>& args);
 result<raw_options> parse_raw_options(const std::vector<std::string>& args);
+result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& args);
 
 // "128", "4KiB", "4k", "1MiB", "64M", "1GiB" -> bytes (binary multiples). Exposed for tests.
 result<std::uint64_t> parse_byte_size(const std::string& option, const std::string& text);

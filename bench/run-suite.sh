@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The benchmark suite of issue 2 (bench/README.md explains each run and its target).
+# The benchmark suite of issues 2 and 5 (bench/README.md explains each run and its target).
 #   bench/run-suite.sh path/to/raftvault-bench [--json]
 # Prints each run's table (or, with --json, one JSON object per line) and, in table mode,
 # how the fsync'd WAL compares with the disk's own write + fdatasync rate.
-# Everything is written under /var/tmp and removed afterwards; about 10-20 s in all.
+# Then the actor pipeline's four targets (issue 5), each printed as a ratio against its target.
+# Everything is written under /var/tmp and removed afterwards; about 45-60 s in all.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -58,4 +59,71 @@ if [[ $json == 0 ]]; then
     raw = raw1 > raw2 ? raw1 : raw2
     if (raw > 0) printf "fsync'\''d WAL (4 KiB x 256) at %.1f MB/s = %.0f%% of the better raw disk rate (%.1f and %.1f MB/s); target >= 90%%\n", wal, 100 * wal / raw, raw1, raw2
   }'
+fi
+
+# --- The actor pipeline (issue 5). Each run measures the raw disk (write + fdatasync of one
+# append's WAL bytes) before and after its load in the same process; the ratios compare runs
+# made back to back.
+field() {  # field KEY JSON -> the value of "KEY" in a one-line JSON object
+  sed -n 's/.*"'"$1"'": *"\{0,1\}\([^,}"]*\).*/\1/p' <<<"$2"
+}
+declare -A pipeline
+run_pipeline() {
+  local name=$1
+  shift
+  local out
+  out=$("$bench" pipeline "$@" --json)
+  pipeline[$name]=$out
+  if [[ $json == 1 ]]; then
+    echo "$out"
+  else
+    echo "== $name: raftvault-bench pipeline $*"
+    echo "$out"
+    echo
+  fi
+}
+run_pipeline one-producer    --producers 1 --size 256 --duration 3
+run_pipeline 64-producers    --producers 64 --size 256 --duration 3
+run_pipeline 4k-encrypted    --producers 4 --size 4KiB --batch 256 --duration 3
+run_pipeline 4k-plaintext    --producers 4 --size 4KiB --batch 256 --duration 3 --cipher none
+run_pipeline rotation        --producers 64 --size 256 --duration 4 --rotate-at 2
+
+# verdict NAME VALUE OP LIMIT: prints VALUE, the target and VALUE/LIMIT (>= 1 is good for a
+# floor, <= 1 for a ceiling).
+verdicts=()
+verdict() {
+  local line
+  line=$(awk -v name="$1" -v v="$2" -v op="$3" -v lim="$4" 'BEGIN {
+    r = lim != 0 ? v / lim : 0
+    ok = (op == ">=") ? (v >= lim) : (v <= lim)
+    printf "%-58s %10.2f  target %s %-8g ratio vs target %.2f  %s\n", name, v, op, lim, r, ok ? "PASS" : "MISS"
+  }')
+  verdicts+=("$line")
+}
+p1=${pipeline[one-producer]}; p64=${pipeline[64-producers]}
+enc=${pipeline[4k-encrypted]}; plain=${pipeline[4k-plaintext]}; rot=${pipeline[rotation]}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b != 0 ? a / b : 0 }'; }
+verdict "(a) 64 producers / 1 producer, entries/s" \
+  "$(ratio "$(field entries_per_sec "$p64")" "$(field entries_per_sec "$p1")")" ">=" 20
+verdict "(a) 64-producer p99 / raw fdatasync p99 (same process)" \
+  "$(field latency_p99_vs_fdatasync_p99 "$p64")" "<=" 4
+verdict "(b) 1-producer p50 / raw write+fdatasync p50 (same process)" \
+  "$(field latency_p50_vs_raw_write_fdatasync_p50 "$p1")" "<=" 1.3
+verdict "(c) 4 KiB x 256 encrypted MB/s / raw MB/s (same process)" \
+  "$(field mb_per_sec_vs_raw "$enc")" ">=" 0.85
+verdict "(c) 4 KiB x 256 encrypted MB/s / plaintext MB/s" \
+  "$(ratio "$(field mb_per_sec "$enc")" "$(field mb_per_sec "$plain")")" ">=" 0.9
+verdict "(d) failed appends during the rotation run" "$(field failed_appends "$rot")" "<=" 0
+verdict "(d) throughput during rotation / before" \
+  "$(field rotation_window_throughput_ratio "$rot")" ">=" 0.75
+verdict "(d) rotation ms (limit: 2000 + snapshot write + retire ms)" \
+  "$(field rotation_ms "$rot")" "<=" "$(awk -v s="$(field rotation_snapshot_ms "$rot")" 'BEGIN { print 2000 + s }')"
+if [[ $json == 1 ]]; then
+  printf '{"bench":"pipeline-targets","verdicts":['
+  sep=""
+  for line in "${verdicts[@]}"; do printf '%s"%s"' "$sep" "$(sed 's/  */ /g' <<<"$line")"; sep=","; done
+  printf ']}\n'
+else
+  echo "== actor pipeline targets (issue 5)"
+  printf '%s\n' "${verdicts[@]}"
 fi

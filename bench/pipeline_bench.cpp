@@ -1,0 +1,234 @@
+// raftvault-bench pipeline: the actor pipeline (actors/) as a service drives it — N
+// closed-loop producers (pipeline_load.h) appending B entries of S bytes per request to the
+// storage facade, each waiting for the durable reply, in an actor system built from
+// actors::pipeline_config (raftvault's scheduler defaults, DESIGN.md §5.1).
+//
+// In the same run, before and after the load, the disk itself is measured: write + fdatasync
+// of one append's WAL bytes to a preallocated file in the same directory (raw_disk.h), the
+// yardstick of the targets. Optionally a DEK rotation is requested mid-run; the report
+// then compares the throughput over the rotation window with the throughput before it.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include <caf/scoped_actor.hpp>
+
+#include "actors/pipeline.h"
+#include "bench/benches.h"
+#include "bench/payload.h"
+#include "bench/pipeline_load.h"
+#include "bench/pipeline_report.h"
+#include "bench/raw_disk.h"
+#include "bench/scratch_dir.h"
+#include "codec/wal_record.h"
+#include "codec/raft_codec.h"
+#include "fileio/file.h"
+#include "raftlog/store_layout.h"
+
+namespace raftvault::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+codec::cipher codec_cipher(cipher_choice c) {
+  switch (c) {
+    case cipher_choice::secretbox: return codec::cipher::secretbox;
+    case cipher_choice::xchacha20poly1305: return codec::cipher::xchacha20poly1305;
+    case cipher_choice::none: break;
+  }
+  return codec::cipher::none;
+}
+
+// The WAL bytes of one append request: its sealed entries and its hard state, framed.
+result<std::uint64_t> append_record_bytes(const raftlog::payload_codec& codec,
+                                          const pipeline_options& o) {
+  std::vector<entry> batch(static_cast<std::size_t>(o.batch));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i] = {1, i + 1, entry_type::normal, make_payload(o.size)};
+  RV_ASSIGN(auto sealed, codec.seal_entries(batch));
+  std::string frames;
+  for (const auto& e : sealed)
+    codec::append_frame(codec::record_type::entry, 0xffffffffu, codec::encode_entry(e), true, frames);
+  codec::append_frame(codec::record_type::state, 0xffffffffu,
+                      codec::encode_hard_state({1, 1, 1u << 20}), true, frames);
+  return frames.size();
+}
+
+// The disk alone, for about `budget`, into a file removed right after.
+result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name,
+                                  std::uint64_t block, clock_type::duration budget) {
+  const std::uint64_t max_blocks = std::clamp<std::uint64_t>((256ull << 20) / block, 64, 8192);
+  auto run = measure_raw_disk(scratch, name, block, max_blocks, budget, 16);
+  (void)fileio::unlink(scratch.path() + "/" + name);
+  return run;
+}
+
+template <class T, class... Ts>
+result<T> ask(caf::actor_system& system, const actors::storage_actor& storage, Ts&&... xs) {
+  caf::scoped_actor self{system};
+  std::optional<result<T>> out;
+  self->request(storage, caf::infinite, std::forward<Ts>(xs)...)
+      .receive([&](T& value) { out.emplace(std::move(value)); },
+               [&](caf::error& err) { out.emplace(actors::from_caf(err)); });
+  return std::move(*out);
+}
+
+double seconds_between(clock_type::time_point a, clock_type::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+void apply_caf_settings(caf::actor_system_config& config, const pipeline_options& o) {
+  for (const auto& [key, text] : o.caf_settings) {
+    if (text == "true" || text == "false") {
+      config.set(key, text == "true");
+    } else if (text.find_first_not_of("0123456789") == std::string::npos) {
+      config.set(key, static_cast<caf::config_value::integer>(std::stoll(text)));
+    } else {
+      config.set(key, text);
+    }
+  }
+}
+
+// Runs the load against a pipeline over `store` and fills in the pipeline's half of `out`.
+status drive(const pipeline_options& o, const actors::pipeline_options& store_options,
+             actors::opened_store store, pipeline_measurement& out) {
+  actors::pipeline_config config;
+  apply_caf_settings(config, o);
+  caf::actor_system system{config};
+  auto load = std::make_shared<pipeline_load>();
+  load->payload = make_payload(o.size);
+  load->batch = o.batch;
+  load->snapshot_size = o.snapshot_size;
+  load->storage = actors::spawn_storage(system, store_options, std::move(store));
+  auto provider = spawn_snapshot_provider(system, load);
+  caf::anon_send(load->storage, actors::provider_atom::value, provider);
+
+  const auto duration = std::chrono::duration<double>(o.duration);
+  auto warm_up = std::min(std::chrono::duration<double>(0.5), duration * 0.2);
+  if (o.rotate_at > 0) warm_up = std::min(warm_up, std::chrono::duration<double>(o.rotate_at / 2));
+  load->started = clock_type::now();
+  const auto started = load->started;
+  for (std::uint64_t i = 0; i < o.producers; ++i) spawn_producer(system, load);
+
+  std::this_thread::sleep_until(started + std::chrono::duration_cast<clock_type::duration>(warm_up));
+  auto before = ask<actors::storage_status>(system, load->storage, actors::status_atom::value);
+  const auto t0 = clock_type::now();
+  const auto acked0 = load->acked_entries.load();
+  const auto appends0 = load->acked_appends.load();
+  load->measuring = true;
+
+  status outcome;
+  if (o.rotate_at > 0) {
+    std::this_thread::sleep_until(started + std::chrono::duration_cast<clock_type::duration>(
+                                                std::chrono::duration<double>(o.rotate_at)));
+    const auto r0 = clock_type::now();
+    const auto acked_r0 = load->acked_entries.load();
+    auto report = ask<actors::rotation_report>(system, load->storage, actors::rotate_dek_atom::value);
+    const auto r1 = clock_type::now();
+    const auto acked_r1 = load->acked_entries.load();
+    rotation_measurement rot;
+    rot.ok = static_cast<bool>(report);
+    if (!report) outcome = report.error().with_context("DEK rotation");
+    rot.seconds = seconds_between(r0, r1);
+    const auto asked = load->provider_asked_ns.load();
+    if (asked >= 0) {
+      const auto asked_at = started + std::chrono::nanoseconds(asked);
+      rot.drain_seconds = seconds_between(r0, asked_at);
+      rot.snapshot_seconds = seconds_between(asked_at, r1);
+    }
+    rot.window_entries = acked_r1 - acked_r0;
+    rot.before_rate = static_cast<double>(acked_r0 - acked0) / seconds_between(t0, r0);
+    rot.window_rate = static_cast<double>(acked_r1 - acked_r0) / rot.seconds;
+    if (report) {
+      rot.old_id = report->old_id;
+      rot.new_id = report->new_id;
+      rot.last_old = report->last_old;
+      rot.snapshot_index = report->snapshot_index;
+    }
+    out.rotation = rot;
+  }
+
+  std::this_thread::sleep_until(started + std::chrono::duration_cast<clock_type::duration>(duration));
+  load->measuring = false;
+  const auto t1 = clock_type::now();
+  out.seconds = seconds_between(t0, t1);
+  out.entries = load->acked_entries.load() - acked0;
+  out.appends = load->acked_appends.load() - appends0;
+  auto after = ask<actors::storage_status>(system, load->storage, actors::status_atom::value);
+  load->stopping = true;
+  load->wait_stopped(o.producers);
+  out.latency = load->latency;
+  out.failed_appends = load->failed_appends.load();
+  out.first_error = load->first_error;
+  if (before && after) {
+    out.groups = after->fsync_groups - before->fsync_groups;
+    out.group_appends = after->durable_appends - before->durable_appends;
+    for (auto us : after->sync_us) out.wal_sync.record(us * 1000);
+  }
+
+  auto closed = ask<bool>(system, load->storage, actors::close_atom::value);
+  if (outcome && !closed) outcome = closed.error().with_context("closing the store");
+  // Every handle goes before the system: a handle outliving it blocks its destructor.
+  caf::anon_send_exit(load->storage, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(provider, caf::exit_reason::user_shutdown);
+  load->storage = nullptr;
+  provider = nullptr;
+  system.await_all_actors_done();
+  return outcome;
+}
+
+int fail(const error& e) {
+  std::fprintf(stderr, "raftvault-bench pipeline: %s\n", e.describe().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int run_pipeline_bench(const pipeline_options& o) {
+  auto scratch = scratch_dir::open(o.data_dir);
+  if (!scratch) return fail(scratch.error());
+  if (o.keep) scratch->keep();
+  const raftlog::store_layout layout{scratch->path(), o.cipher != cipher_choice::none};
+  for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()}) {
+    if (fileio::exists(dir))
+      return fail(error(errc::invalid_argument, dir + " exists: the bench writes a fresh store"));
+  }
+  actors::pipeline_options store_options;
+  store_options.data_dir = scratch->path();
+  store_options.create_if_missing = true;
+  store_options.cipher = codec_cipher(o.cipher);
+  store_options.segment_size = o.segment_size;
+  auto store = actors::open_store(store_options);
+  for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()})
+    if (fileio::exists(dir)) scratch->remove_at_end(dir);
+  if (!store) return fail(store.error());
+
+  pipeline_measurement m;
+  auto record_bytes = append_record_bytes(*store->log->codec(), o);
+  if (!record_bytes) return fail(record_bytes.error());
+  m.record_bytes = *record_bytes;
+
+  // The disk before and after the load: a shared disk drifts, the two halves bracket it.
+  const auto raw_budget = std::chrono::duration_cast<clock_type::duration>(
+      std::chrono::duration<double>(std::clamp(o.duration * 0.2, 0.3, 1.0)));
+  auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", m.record_bytes, raw_budget);
+  if (!raw_before) return fail(raw_before.error());
+  m.raw = *raw_before;
+
+  auto driven = drive(o, store_options, std::move(store).value(), m);
+
+  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", m.record_bytes, raw_budget);
+  if (!raw_after) return fail(raw_after.error());
+  m.raw.merge(*raw_after);
+
+  const report rep = make_pipeline_report(o, m, o.keep ? scratch->path() : std::string());
+  std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
+  if (!driven) return fail(driven.error());
+  if (m.failed_appends > 0)
+    return fail(error(errc::io, std::to_string(m.failed_appends) + " appends failed, first: " +
+                                    m.first_error));
+  return 0;
+}
+
+}  // namespace raftvault::bench

@@ -1,0 +1,106 @@
+#include "bench/pipeline_load.h"
+
+#include <vector>
+
+#include "actors/atoms.h"
+
+namespace raftvault::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct producer_state {
+  latency_histogram latency;
+  static inline const char* name = "raftvault-bench.producer";
+};
+using producer_pointer = caf::stateful_actor<producer_state>*;
+
+void stop_producer(producer_pointer self, const std::shared_ptr<pipeline_load>& load,
+                   const std::string& error) {
+  {
+    std::lock_guard<std::mutex> guard(load->results);
+    load->latency.merge(self->state.latency);
+    if (!error.empty() && load->first_error.empty()) load->first_error = error;
+    ++load->stopped;
+  }
+  load->all_stopped.notify_all();
+  self->quit();
+}
+
+// One append: entries are built outside the lock; indexes, hard state and the send happen
+// under it. The hard state's commit trails the batch, as a leader's does.
+void append_next(producer_pointer self, std::shared_ptr<pipeline_load> load) {
+  if (load->stopping.load(std::memory_order_relaxed)) return stop_producer(self, load, "");
+  std::vector<entry> entries(static_cast<std::size_t>(load->batch));
+  for (auto& e : entries) {
+    e.term = 1;
+    e.data = load->payload;
+  }
+  const auto start = clock_type::now();
+  std::unique_lock<std::mutex> lock(load->order);
+  const std::uint64_t first = load->next_index;
+  for (auto& e : entries) e.index = load->next_index++;
+  const hard_state state{1, 1, first - 1};
+  auto pending = self->request(load->storage, caf::infinite, actors::append_atom::value, state,
+                               std::move(entries));
+  load->highest_sent.store(first + load->batch - 1, std::memory_order_relaxed);
+  lock.unlock();
+  pending.then(
+      [self, load, start](std::uint64_t) {
+        const auto took = clock_type::now() - start;
+        if (load->measuring.load(std::memory_order_relaxed)) self->state.latency.record(took);
+        load->acked_entries.fetch_add(load->batch, std::memory_order_relaxed);
+        load->acked_appends.fetch_add(1, std::memory_order_relaxed);
+        append_next(self, load);
+      },
+      [self, load](caf::error& err) {
+        load->failed_appends.fetch_add(1, std::memory_order_relaxed);
+        // A refused append means the store stopped or the log order broke: stop this producer.
+        stop_producer(self, load, actors::from_caf(err).describe());
+      });
+}
+
+caf::behavior producer(producer_pointer self, std::shared_ptr<pipeline_load> load) {
+  append_next(self, load);
+  // Responses are handled outside the behavior; this keeps the actor alive between them.
+  return {[](actors::status_atom) {}};
+}
+
+actors::snapshot_provider_actor::behavior_type snapshot_provider(
+    std::shared_ptr<pipeline_load> load) {
+  return {
+      [load](actors::take_snap_atom, std::uint64_t min_index) -> caf::result<snapshot> {
+        load->provider_asked_ns.store(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - load->started)
+                .count());
+        if (min_index > load->highest_sent.load())
+          return actors::to_caf(error(errc::invalid_argument,
+                                      "bench provider: index " + std::to_string(min_index) +
+                                          " was never sent"));
+        snapshot snap;
+        snap.metadata.index = min_index;
+        snap.metadata.term = 1;
+        snap.metadata.conf.voters = {1};
+        snap.data.assign(static_cast<std::size_t>(load->snapshot_size), 's');
+        return snap;
+      },
+  };
+}
+
+}  // namespace
+
+void pipeline_load::wait_stopped(std::uint64_t producers) {
+  std::unique_lock<std::mutex> lock(results);
+  all_stopped.wait(lock, [&] { return stopped >= producers; });
+}
+
+caf::actor spawn_producer(caf::actor_system& system, std::shared_ptr<pipeline_load> load) {
+  return system.spawn(producer, std::move(load));
+}
+
+actors::snapshot_provider_actor spawn_snapshot_provider(caf::actor_system& system,
+                                                        std::shared_ptr<pipeline_load> load) {
+  return system.spawn(snapshot_provider, std::move(load));
+}
+
+}  // namespace raftvault::bench

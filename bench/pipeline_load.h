@@ -1,0 +1,62 @@
+// The load of `raftvault-bench pipeline`: closed-loop producer actors appending to the storage
+// facade as a raft node's service would, and the snapshot provider a DEK rotation asks.
+//
+// Producers are event-based actors (request(...).then(...)): a blocking scoped_actor round
+// trip adds two thread wakes per append (DESIGN.md §5.1), which is the caller's cost, not the
+// pipeline's. Log order: indexes are assigned and the request is sent under one mutex, so the
+// storage receives appends in index order; the durable reply is awaited outside it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/storage.h"
+#include "bench/stats.h"
+
+namespace raftvault::bench {
+
+struct pipeline_load {
+  actors::storage_actor storage;
+  std::string payload;     // Entry.Data of every entry
+  std::uint64_t batch = 1;  // entries per append
+  std::chrono::steady_clock::time_point started;
+
+  std::mutex order;             // index assignment + send: the log's order
+  std::uint64_t next_index = 1;  // guarded by `order`
+
+  std::atomic<bool> measuring{false};  // latencies are recorded while set
+  std::atomic<bool> stopping{false};   // producers send nothing new once set
+  std::atomic<std::uint64_t> acked_entries{0};
+  std::atomic<std::uint64_t> acked_appends{0};
+  std::atomic<std::uint64_t> failed_appends{0};
+  std::atomic<std::uint64_t> highest_sent{0};
+  std::atomic<std::int64_t> provider_asked_ns{-1};  // since `started`: the rotation's snapshot
+  std::uint64_t snapshot_size = 0;
+
+  // Filled in by each producer as it stops.
+  std::mutex results;
+  std::condition_variable all_stopped;
+  std::uint64_t stopped = 0;
+  latency_histogram latency;  // send -> durable reply, appends completed while measuring
+  std::string first_error;
+
+  // Blocks until `producers` producers have stopped.
+  void wait_stopped(std::uint64_t producers);
+};
+
+// Spawns one closed-loop producer; it starts appending at once and quits after `stopping`.
+caf::actor spawn_producer(caf::actor_system& system, std::shared_ptr<pipeline_load> load);
+
+// The service's snapshot provider: a snapshot of `snapshot_size` bytes at exactly the index
+// asked for (every index up to the rotation's barrier was sent, so the state machine has it).
+actors::snapshot_provider_actor spawn_snapshot_provider(caf::actor_system& system,
+                                                        std::shared_ptr<pipeline_load> load);
+
+}  // namespace raftvault::bench

@@ -1,0 +1,74 @@
+#include "bench/pipeline_report.h"
+
+namespace raftvault::bench {
+namespace {
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+}  // namespace
+
+report make_pipeline_report(const pipeline_options& o, const pipeline_measurement& m,
+                            const std::string& kept_dir) {
+  const double entries_per_sec = ratio(static_cast<double>(m.entries), m.seconds);
+  const double mb_per_sec = entries_per_sec * static_cast<double>(o.size) / 1e6;
+  const double p50 = to_micros(m.latency.percentile(50));
+  const double p99 = to_micros(m.latency.percentile(99));
+  const double raw_ws_p50 = to_micros(m.raw.write_and_sync.percentile(50));
+  const double raw_sync_p99 = to_micros(m.raw.sync_only.percentile(99));
+  report rep("raftvault-bench pipeline: " + std::to_string(o.producers) + " producers, " +
+             std::to_string(o.batch) + " x " + std::to_string(o.size) + " B per append, cipher " +
+             to_string(o.cipher) + ", fdatasync on");
+  rep.add_json("bench", "pipeline")
+      .add_json("producers", o.producers)
+      .add_json("size", o.size)
+      .add_json("batch", o.batch)
+      .add_json("cipher", to_string(o.cipher))
+      .add_json("duration", o.duration, 3)
+      .add_json("segment_size", o.segment_size)
+      .add("seconds", "measured", m.seconds, 3, "s")
+      .add("entries_per_sec", "entries/s", entries_per_sec, 0)
+      .add("appends_per_sec", "appends/s", ratio(static_cast<double>(m.appends), m.seconds), 0)
+      .add("mb_per_sec", "throughput", mb_per_sec, 1, "MB/s")
+      .add("latency_p50_us", "append p50", p50, 1, "us")
+      .add("latency_p99_us", "append p99", p99, 1, "us")
+      .add("latency_max_us", "append max", to_micros(m.latency.max()), 1, "us")
+      .add("failed_appends", "failed appends", m.failed_appends)
+      .add("groups", "WAL fdatasyncs", m.groups)
+      .add("appends_per_group", "appends/fdatasync",
+           ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
+      .add("wal_fdatasync_p50_us", "WAL fdatasync p50", to_micros(m.wal_sync.percentile(50)), 1, "us")
+      .add("wal_fdatasync_p99_us", "WAL fdatasync p99", to_micros(m.wal_sync.percentile(99)), 1, "us")
+      .add("raw_record_bytes", "raw: block", m.record_bytes, "B")
+      .add("raw_blocks", "raw: blocks", m.raw.blocks)
+      .add("raw_mb_per_sec", "raw: throughput", m.raw.mb_per_sec(), 1, "MB/s")
+      .add("raw_write_fdatasync_p50_us", "raw: write+fdatasync p50", raw_ws_p50, 1, "us")
+      .add("raw_write_fdatasync_p99_us", "raw: write+fdatasync p99",
+           to_micros(m.raw.write_and_sync.percentile(99)), 1, "us")
+      .add("fdatasync_p50_us", "raw: fdatasync p50", to_micros(m.raw.sync_only.percentile(50)), 1, "us")
+      .add("fdatasync_p99_us", "raw: fdatasync p99", raw_sync_p99, 1, "us")
+      .add("latency_p50_vs_raw_write_fdatasync_p50", "p50 / raw write+fdatasync p50",
+           ratio(p50, raw_ws_p50), 2, "x")
+      .add("latency_p99_vs_fdatasync_p99", "p99 / raw fdatasync p99", ratio(p99, raw_sync_p99), 2, "x")
+      .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x");
+  if (m.rotation) {
+    const auto& r = *m.rotation;
+    rep.add_json("rotation_ok", r.ok)
+        .add("rotation_ms", "rotation", r.seconds * 1e3, 1, "ms")
+        .add("rotation_drain_ms", "rotation: to barrier", r.drain_seconds * 1e3, 1, "ms")
+        .add("rotation_snapshot_ms", "rotation: snapshot + retire", r.snapshot_seconds * 1e3, 1, "ms")
+        .add("rotation_window_entries", "rotation: entries in window", r.window_entries)
+        .add("rotation_before_entries_per_sec", "rotation: entries/s before", r.before_rate, 0)
+        .add("rotation_window_entries_per_sec", "rotation: entries/s during", r.window_rate, 0)
+        .add("rotation_window_throughput_ratio", "rotation: during / before",
+             ratio(r.window_rate, r.before_rate), 2, "x")
+        .add_json("rotation_old_id", std::uint64_t{r.old_id})
+        .add_json("rotation_new_id", std::uint64_t{r.new_id})
+        .add_json("rotation_last_old", r.last_old)
+        .add_json("rotation_snapshot_index", r.snapshot_index)
+        .add_json("snapshot_size", o.snapshot_size);
+  }
+  if (!kept_dir.empty()) rep.add_json("data_dir", kept_dir);
+  return rep;
+}
+
+}  // namespace raftvault::bench

@@ -1,0 +1,47 @@
+// What `raftvault-bench pipeline` measured, and its report (bench/README.md lists the keys).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "bench/options.h"
+#include "bench/raw_disk.h"
+#include "bench/report.h"
+#include "bench/stats.h"
+
+namespace raftvault::bench {
+
+struct rotation_measurement {
+  bool ok = false;
+  double seconds = 0;           // rotate_dek request -> report
+  double drain_seconds = 0;     // request -> the provider was asked (prepare + barrier)
+  double snapshot_seconds = 0;  // provider asked -> report (snapshot sealed, written, retire)
+  std::uint64_t window_entries = 0;
+  double before_rate = 0;  // entries/s from the end of warm-up to the request
+  double window_rate = 0;  // entries/s while the rotation ran
+  std::uint32_t old_id = 0;
+  std::uint32_t new_id = 0;
+  std::uint64_t last_old = 0;
+  std::uint64_t snapshot_index = 0;
+};
+
+struct pipeline_measurement {
+  std::uint64_t record_bytes = 0;  // WAL bytes of one append (the raw disk's block size)
+  raw_disk_run raw;                // before + after the load
+  double seconds = 0;              // the measured window (after warm-up)
+  std::uint64_t entries = 0;       // acknowledged in the window
+  std::uint64_t appends = 0;
+  latency_histogram latency;       // send -> durable reply
+  latency_histogram wal_sync;      // the WAL writer's fdatasyncs (its last 4096)
+  std::uint64_t groups = 0;        // WAL fdatasyncs of append groups in the window
+  std::uint64_t group_appends = 0;
+  std::uint64_t failed_appends = 0;
+  std::string first_error;
+  std::optional<rotation_measurement> rotation;
+};
+
+report make_pipeline_report(const pipeline_options& o, const pipeline_measurement& m,
+                            const std::string& kept_dir);
+
+}  // namespace raftvault::bench

@@ -1,0 +1,37 @@
+// The disk's own write + fdatasync cost, shared by `raftvault-bench raw` and the benches that
+// compare against it in the same run (pipeline). Blocks of one size are written sequentially
+// into a file preallocated (allocation made durable) before the clock starts, as the WAL
+// preallocates its segments, with fdatasync after each block.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "bench/scratch_dir.h"
+#include "bench/stats.h"
+#include "codec/error.h"
+
+namespace raftvault::bench {
+
+struct raw_disk_run {
+  latency_histogram write_and_sync;  // pwrite + fdatasync of one block
+  latency_histogram sync_only;       // the fdatasync alone
+  std::uint64_t blocks = 0;
+  std::uint64_t bytes = 0;
+  double seconds = 0;
+
+  double mb_per_sec() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0; }
+  void merge(const raw_disk_run& other);
+};
+
+// Writes up to `max_blocks` blocks of `block_size` bytes into a new file named `file_name` in
+// the scratch directory (removed at the end of the run), stopping early once `max_time` has
+// passed (after at least `min_blocks`). The file is closed before returning.
+result<raw_disk_run> measure_raw_disk(scratch_dir& scratch, const std::string& file_name,
+                                      std::uint64_t block_size, std::uint64_t max_blocks,
+                                      std::chrono::steady_clock::duration max_time =
+                                          std::chrono::steady_clock::duration::max(),
+                                      std::uint64_t min_blocks = 1);
+
+}  // namespace raftvault::bench
