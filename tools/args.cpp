@@ -10,6 +10,10 @@ flag_spec unlock_key_file_flag() {
           "file (0600) holding the unlock key; else $RAFTVAULT_UNLOCK_KEY, else a prompt on a terminal"};
 }
 
+flag_spec segment_size_flag() {
+  return {"segment-size", "BYTES", "WAL segment size of the new files (default 64000000, as etcd)"};
+}
+
 std::string parsed_args::value(const std::string& name, const std::string& fallback) const {
   auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;
@@ -70,6 +74,18 @@ std::optional<std::uint64_t> parse_index(const command_spec& spec, const std::st
   }
   exit_code = usage_error(spec, "--" + flag + " expects a non-negative integer, got '" + text + "'");
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> segment_size_from(const command_spec& spec, const parsed_args& args,
+                                               int& exit_code) {
+  if (!args.has("segment-size")) return kDefaultSegmentSize;
+  auto size = parse_index(spec, "segment-size", args.value("segment-size"), exit_code);
+  if (!size) return std::nullopt;
+  if (*size < (64u << 10) || *size > (1u << 30)) {
+    exit_code = usage_error(spec, "--segment-size must be between 65536 and 1073741824 bytes");
+    return std::nullopt;
+  }
+  return size;
 }
 
 std::optional<int> parse_args(const command_spec& spec, int argc, char** argv, parsed_args& out) {

@@ -2,6 +2,7 @@
 // flags and positional words, a generated --help, and usage errors that name the flag (exit 2).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -33,6 +34,9 @@ struct command_spec {
 
 // The flag every command that may need the unlock key accepts.
 flag_spec unlock_key_file_flag();
+// --segment-size BYTES for commands that write a new WAL (default etcd's 64,000,000).
+flag_spec segment_size_flag();
+constexpr std::uint64_t kDefaultSegmentSize = 64'000'000;
 
 class parsed_args {
  public:
@@ -57,6 +61,11 @@ int usage_error(const command_spec& spec, const std::string& message);
 // A non-negative integer flag value, or a usage error naming the flag.
 std::optional<std::uint64_t> parse_index(const command_spec& spec, const std::string& flag,
                                          const std::string& text, int& exit_code);
+
+// --segment-size's value (kDefaultSegmentSize when absent), or a usage error outside
+// [65536, 1 GiB].
+std::optional<std::uint64_t> segment_size_from(const command_spec& spec, const parsed_args& args,
+                                               int& exit_code);
 
 void print_help(const command_spec& spec, std::ostream& out);
 

@@ -19,9 +19,13 @@ int cmd_export(int argc, char** argv) {
       "OUT must not exist or be empty. The output holds the decrypted log: protect it.",
       {{"data-dir", "DIR", "the store's directory", true},
        {"out", "OUT", "the output directory (created, 0700)", true},
+       segment_size_flag(),
        unlock_key_file_flag()}};
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
+  int code = kExitOk;
+  auto segment_size = segment_size_from(spec, args, code);
+  if (!segment_size) return code;
   const std::string data_dir = args.value("data-dir");
   const std::string out = args.value("out");
   std::error_code ec;
@@ -35,6 +39,7 @@ int cmd_export(int argc, char** argv) {
   }
   raftlog::migration_options options;
   options.batch_entries = 256;
+  options.wal.segment_size = *segment_size;
   progress_bar bar("export", 0, "entries");
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
     bar.set_total(total);

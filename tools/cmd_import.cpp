@@ -56,7 +56,8 @@ int cmd_import(int argc, char** argv) {
        {"data-dir", "DIR", "the new store's directory", true},
        {"autolock", "", "lock the key file with a new unlock key (printed once on stdout)"},
        {"cipher", "NAME", "xchacha20poly1305 (default), secretbox or none"},
-       {"tls-key", "PEM_FILE", "the node's TLS private key to store (default: a new EC P-256 key)"}}};
+       {"tls-key", "PEM_FILE", "the node's TLS private key to store (default: a new EC P-256 key)"},
+       segment_size_flag()}};
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   int code = kExitOk;
@@ -74,6 +75,7 @@ int cmd_import(int argc, char** argv) {
   if (!keys) return fail(keys.error(), request->data_dir);
   raftlog::migration_options options;
   options.batch_entries = 256;
+  options.wal.segment_size = request->segment_size;
   progress_bar bar("import", 0, "entries");
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
     bar.set_total(total);

@@ -18,7 +18,8 @@ int cmd_init(int argc, char** argv) {
        {"autolock", "", "lock the key file with a new unlock key"},
        {"cipher", "NAME", "xchacha20poly1305 (default), secretbox or none"},
        {"metadata", "TEXT", "the WAL metadata (etcd: the node and cluster id)"},
-       {"tls-key", "PEM_FILE", "the node's TLS private key to store (default: a new EC P-256 key)"}}};
+       {"tls-key", "PEM_FILE", "the node's TLS private key to store (default: a new EC P-256 key)"},
+       segment_size_flag()}};
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   int code = kExitOk;
@@ -32,7 +33,9 @@ int cmd_init(int argc, char** argv) {
   if (!keys) return fail(keys.error(), request->data_dir);
   auto created = [&]() -> status {
     RV_ASSIGN(auto codec, actors::codec_for(*keys, request->cipher));
-    RV_ASSIGN(auto log, raftlog::encrypted_log::create(request->data_dir, args.value("metadata"), codec));
+    raftlog::log_options options;
+    options.wal.segment_size = request->segment_size;
+    RV_ASSIGN(auto log, raftlog::encrypted_log::create(request->data_dir, args.value("metadata"), codec, options));
     return log->close();
   }();
   if (!created) {

@@ -23,6 +23,9 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
     }
     request.cipher = *cipher;
   }
+  auto segment_size = segment_size_from(spec, args, exit_code);
+  if (!segment_size) return std::nullopt;
+  request.segment_size = *segment_size;
   if (args.has("tls-key")) {
     auto pem = fileio::read_file(args.value("tls-key"));
     if (!pem) {

@@ -16,6 +16,7 @@ struct new_store_request {
   codec::cipher cipher = codec::cipher::xchacha20poly1305;
   bool autolock = false;
   std::optional<std::string> tls_key_pem;
+  std::uint64_t segment_size = kDefaultSegmentSize;
 };
 
 // Parses --cipher (default xchacha20poly1305) and reads --tls-key; a bad cipher name is a usage

@@ -5,6 +5,9 @@
 #include "fileio/file.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/store_copy.h"
+#include "raftlog/wal.h"
+
+#include <algorithm>
 
 namespace raftvault::cli {
 namespace {
@@ -25,6 +28,15 @@ status swap_in(const std::string& fresh, const std::string& live, const std::str
   return fileio::fsync_dir(parent);
 }
 
+// The segment size the store was written with: every segment is preallocated to it, and only
+// a segment cut after a large save grows beyond it, so the smallest file is the setting.
+std::uint64_t store_segment_size(const raftlog::store_layout& layout) {
+  std::uint64_t size = 0;
+  for (const auto& segment : raftlog::list_segments(layout.wal_dir()))
+    if (size == 0 || segment.size_bytes < size) size = segment.size_bytes;
+  return std::clamp<std::uint64_t>(size, 64 << 10, 64'000'000);
+}
+
 }  // namespace
 
 result<offline_rotation_report> rotate_dek_offline(
@@ -37,7 +49,12 @@ result<offline_rotation_report> rotate_dek_offline(
   // Whatever an earlier run left there is either an unfinished copy or the old directories.
   RV_TRY(remove_dir_durably(work, data_dir));
 
+  // Read (and authenticate) everything first: a damaged store is refused before the key file
+  // changes. The held keys ({C} or {C,P}) open it all.
+  RV_ASSIGN(auto content, raftlog::read_store(data_dir, store.codec));
   offline_rotation_report report;
+  report.entries = content.entries.size();
+  report.snapshot_index = content.snap ? content.snap->metadata.index : 0;
   keys::key_store& keys = *store.keys;
   report.old_generation = keys.status().current_generation;
   if (keys.pending_key()) {
@@ -47,11 +64,7 @@ result<offline_rotation_report> rotate_dek_offline(
   }
   fileio::crash_point("rotate_dek.prepared");
   report.new_generation = *keys.status().pending_generation;
-
-  RV_ASSIGN(auto codec, actors::codec_for(keys, store.cipher));  // opens {C,P}, seals with P
-  RV_ASSIGN(auto content, raftlog::read_store(data_dir, codec));
-  report.entries = content.entries.size();
-  report.snapshot_index = content.snap ? content.snap->metadata.index : 0;
+  RV_ASSIGN(auto codec, actors::codec_for(keys, store.cipher));  // seals with P
 
   RV_TRY(fileio::make_dir(work));
   RV_TRY(fileio::fsync_dir(data_dir));
@@ -60,6 +73,7 @@ result<offline_rotation_report> rotate_dek_offline(
   RV_TRY(raftlog::detail::prepare_copy_target(target));
   raftlog::migration_options options;
   options.batch_entries = 256;
+  options.wal.segment_size = store_segment_size(store.layout);
   options.progress = progress;
   RV_TRY(raftlog::detail::install_copy(target, content, *codec, options));
   fileio::crash_point("rotate_dek.copy_written");

@@ -1,0 +1,23 @@
+// Running the real `raftvault` binary from tests: fork + exec with stdin from /dev/null (never a
+// terminal, so no prompt), stdout and stderr captured, a chosen environment.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace raftvault::testing {
+
+struct run_result {
+  int exit_code = -1;  // the exit status, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+// `env`: variables set for the child (RAFTVAULT_UNLOCK_KEY and RAFTVAULT_CRASH_AT are cleared
+// unless given here).
+run_result run_raftvault(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {});
+
+}  // namespace raftvault::testing
