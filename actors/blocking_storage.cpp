@@ -34,6 +34,8 @@ result<std::unique_ptr<blocking_storage>> blocking_storage::open(const pipeline_
   config->set("raftvault.snapshot-keep", static_cast<caf::config_value::integer>(options.snapshot_keep));
   config->set("raftvault.rotation-retry-ms",
               static_cast<caf::config_value::integer>(options.rotation_retry_ms));
+  config->set("raftvault.group-commit-linger-us",
+              static_cast<caf::config_value::integer>(options.group_commit_linger_us));
   config->set("raftvault.create-if-missing", options.create_if_missing);
   config->set("raftvault.autolock", options.autolock);
   config->set("raftvault.metadata", options.metadata);

@@ -48,7 +48,9 @@ pipeline_config::pipeline_config() {
       .add<bool>("create-if-missing", "create a new store when data-dir holds none")
       .add<bool>("autolock", "new stores: protect the key file with an unlock key")
       .add<std::string>("metadata", "new stores: WAL metadata bytes")
-      .add<int64_t>("rotation-retry-ms", "delay before retrying a DEK rotation whose snapshot failed");
+      .add<int64_t>("rotation-retry-ms", "delay before retrying a DEK rotation whose snapshot failed")
+      .add<int64_t>("group-commit-linger-us",
+                    "longest wait of a short WAL group for the expected rest (0: never wait)");
   register_error_category(*this);
   apply_latency_defaults(*this);
 }
@@ -86,6 +88,9 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
             read_unsigned(config, "snapshot-keep", options.snapshot_keep, 1, 1000));
   RV_ASSIGN(options.rotation_retry_ms,
             read_unsigned(config, "rotation-retry-ms", options.rotation_retry_ms, 1, 3'600'000));
+  RV_ASSIGN(options.group_commit_linger_us,
+            read_unsigned(config, "group-commit-linger-us", options.group_commit_linger_us, 0,
+                          1'000'000));
   options.unlock_key_file = read_string(config, "unlock-key-file");
   options.create_if_missing = read_bool(config, "create-if-missing", false);
   options.autolock = read_bool(config, "autolock", false);

@@ -27,6 +27,7 @@ struct pipeline_options {
   bool autolock = false;                                 // raftvault.autolock (new stores)
   std::string metadata;                                  // raftvault.metadata (new stores)
   std::uint64_t rotation_retry_ms = 1000;                // raftvault.rotation-retry-ms
+  std::uint64_t group_commit_linger_us = 500;            // raftvault.group-commit-linger-us
   bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)
 };
 

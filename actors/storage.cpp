@@ -50,7 +50,9 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   }
   st.recovered = std::move(recovered);
   st.log = log;
-  st.wal = spawn_io(self, options.detach_io, wal_writer, log);
+  // No linger timer when a test drives the scheduler by hand.
+  const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
+  st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger);
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir());
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
     st.pool.push_back(self->spawn<caf::linked>(crypto_worker));

@@ -1,15 +1,21 @@
 #include "actors/wal_writer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 namespace raftvault::actors {
 namespace {
 
 constexpr std::size_t kSyncSamples = 4096;
 
+using wal_writer_pointer = wal_writer_actor::stateful_pointer<wal_writer_state>;
+
 void record_sync(wal_writer_state& st, std::chrono::steady_clock::duration took) {
   auto us = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  st.sync_ewma_us = st.sync_ewma_us == 0 ? static_cast<double>(us)
+                                         : 0.9 * st.sync_ewma_us + 0.1 * static_cast<double>(us);
   if (st.sync_us.size() < kSyncSamples) {
     st.sync_us.push_back(us);
   } else {
@@ -18,19 +24,44 @@ void record_sync(wal_writer_state& st, std::chrono::steady_clock::duration took)
   }
 }
 
+// One write for the whole group: contiguous runs of entries are concatenated (one encode, one
+// pwrite) and only the group's newest hard state is written, after its entries — replay keeps
+// the last hard state only, and all of them become durable with the same fdatasync. A run
+// breaks where an append rewrites a suffix (its first index goes back).
+status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_append>& group) {
+  if (group.size() == 1) return wal.append(group.front().state, group.front().entries);
+  std::vector<entry> run;
+  hard_state newest;
+  for (auto& item : group) {
+    if (!item.state.empty()) newest = item.state;
+    if (item.entries.empty()) continue;
+    if (!run.empty() && item.entries.front().index != run.back().index + 1) {
+      RV_TRY(wal.append({}, run));
+      run.clear();
+    }
+    if (run.empty()) {
+      run = std::move(item.entries);
+    } else {
+      run.insert(run.end(), std::make_move_iterator(item.entries.begin()),
+                 std::make_move_iterator(item.entries.end()));
+    }
+  }
+  return wal.append(newest, run);
+}
+
 // Writes the gathered group with one fdatasync. On any failure the whole group fails: none of
 // it was acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
-void flush_group(wal_writer_state& st) {
+void flush_group(wal_writer_pointer self) {
+  auto& st = self->state;
+  ++st.generation;  // a flush still queued for this group is stale now
+  st.flush_scheduled = false;
+  st.lingering = false;
   auto group = std::move(st.group);
   st.group.clear();
   if (group.empty()) return;
   if (!st.failure) {
     auto& wal = st.log->log();
-    status written;
-    for (auto& item : group) {
-      written = wal.append(item.state, item.entries);
-      if (!written) break;
-    }
+    status written = write_group(wal, group);
     if (written) {
       auto start = std::chrono::steady_clock::now();
       written = wal.sync();
@@ -46,6 +77,16 @@ void flush_group(wal_writer_state& st) {
   st.appends += group.size();
   const auto last = st.log->log().last_index();
   for (auto& item : group) item.promise.deliver(last);
+  // Closed-loop requesters answered now will append again, and those that arrived during the
+  // fdatasync wait in the mailbox: together, the next group's natural size.
+  st.expected_group = group.size() + self->mailbox().size();
+}
+
+// How long a short group may wait for the rest of the expected one: a fraction of an
+// fdatasync, so waiting can cost at most that and saves a whole fdatasync when it fills.
+std::chrono::microseconds linger_for(const wal_writer_state& st) {
+  const auto half_sync = std::chrono::microseconds(static_cast<std::int64_t>(st.sync_ewma_us / 2));
+  return std::min(st.max_linger, half_sync);
 }
 
 }  // namespace
@@ -58,9 +99,11 @@ wal_writer_state::~wal_writer_state() {
   for (auto& item : group) item.promise.deliver(err);
 }
 
-wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wal_writer_state> self,
-                                           std::shared_ptr<raftlog::encrypted_log> log) {
+wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
+                                           std::shared_ptr<raftlog::encrypted_log> log,
+                                           std::chrono::microseconds max_linger) {
   self->state.log = std::move(log);
+  self->state.max_linger = max_linger;
   return {
       [self](append_atom, hard_state& state,
              std::vector<entry>& entries) -> caf::result<std::uint64_t> {
@@ -72,17 +115,27 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wa
         // arrived during the previous fdatasync all join this group.
         if (!st.flush_scheduled) {
           st.flush_scheduled = true;
-          self->send(self, flush_atom::value);
+          self->send(self, flush_atom::value, st.generation);
+        } else if (st.lingering && st.group.size() == st.expected_group) {
+          self->send(self, flush_atom::value, st.generation);  // the group is complete
         }
         return promise;
       },
-      [self](flush_atom) {
-        self->state.flush_scheduled = false;
-        flush_group(self->state);
+      [self](flush_atom, std::uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.generation) return;  // that group was flushed already
+        if (!st.lingering && st.group.size() < st.expected_group) {
+          if (auto linger = linger_for(st); linger.count() > 0) {
+            st.lingering = true;
+            self->delayed_send(self, linger, flush_atom::value, generation);
+            return;
+          }
+        }
+        flush_group(self);
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {
         auto& st = self->state;
-        flush_group(st);  // appends accepted earlier stay earlier in the log
+        flush_group(self);  // appends accepted earlier stay earlier in the log
         if (st.failure) return to_caf(*st.failure);
         auto& wal = st.log->log();
         status written = wal.save_snapshot(marker);
@@ -114,7 +167,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wa
       },
       [self](close_atom) -> caf::result<bool> {
         auto& st = self->state;
-        flush_group(st);
+        flush_group(self);
         if (!st.failure) st.failure = raftvault::error(errc::closed, "the store is closed");
         if (auto closed = st.log->close(); !closed) return to_caf(closed.error());
         return true;

@@ -3,6 +3,12 @@
 // Happy path: every append that arrives while a write + fdatasync is running joins the next
 // group; one write per batch and ONE fdatasync per group make all of them durable, and each
 // requester is answered, in order, only after that fdatasync returned.
+// Linger: a closed-loop requester answered by one fdatasync appends again a moment later. When
+// the group gathered so far is smaller than the expected one (the requesters just answered
+// plus those that arrived during the fdatasync), the flush waits up to max_linger (at most half
+// an average fdatasync) for the rest; a full group flushes at once. A lone requester never
+// waits, and groups of concurrent requesters merge instead of alternating in two halves each
+// paying a whole fdatasync. max_linger 0 turns it off (deterministic tests: no timers).
 // Failure modes: a failed write or fdatasync makes the writer fail-stop. The failing group and
 // every later request get the same sticky error; it never retries and never reports success
 // for bytes it could not make durable.
@@ -11,6 +17,7 @@
 // scheduler's workers (two on this machine).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -39,8 +46,9 @@ namespace raftvault::actors {
 using wal_writer_actor = caf::typed_actor<
     // A batch of SEALED entries (and its hard state) -> the last index, once durable.
     caf::replies_to<append_atom, hard_state, std::vector<entry>>::with<std::uint64_t>,
-    // Internal: write and sync the group gathered so far (sent by the writer to itself).
-    caf::reacts_to<flush_atom>,
+    // Internal: write and sync group `generation` (sent by the writer to itself; a flush for an
+    // older generation is stale and ignored).
+    caf::reacts_to<flush_atom, std::uint64_t>,
     // The WAL record of a durable snapshot, plus a hard state whose commit covers it
     // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
     caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
@@ -51,7 +59,8 @@ using wal_writer_actor = caf::typed_actor<
     caf::replies_to<close_atom>::with<bool>>;
 
 wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<struct wal_writer_state> self,
-                                           std::shared_ptr<raftlog::encrypted_log> log);
+                                           std::shared_ptr<raftlog::encrypted_log> log,
+                                           std::chrono::microseconds max_linger);
 
 struct wal_writer_state {
   struct pending_append {
@@ -62,6 +71,11 @@ struct wal_writer_state {
   std::shared_ptr<raftlog::encrypted_log> log;
   std::vector<pending_append> group;
   bool flush_scheduled = false;
+  std::uint64_t generation = 0;     // of the group being gathered
+  bool lingering = false;           // a delayed flush for it is pending
+  std::size_t expected_group = 0;   // see "Linger" above
+  std::chrono::microseconds max_linger{0};
+  double sync_ewma_us = 0;          // recent fdatasync duration
   std::optional<raftvault::error> failure;  // sticky: set once, never cleared
   std::uint64_t groups = 0;
   std::uint64_t appends = 0;

@@ -91,10 +91,9 @@ void apply_caf_settings(caf::actor_system_config& config, const pipeline_options
 }
 
 // Runs the load against a pipeline over `store` and fills in the pipeline's half of `out`.
-status drive(const pipeline_options& o, const actors::pipeline_options& store_options,
-             actors::opened_store store, pipeline_measurement& out) {
-  actors::pipeline_config config;
-  apply_caf_settings(config, o);
+status drive(const pipeline_options& o, caf::actor_system_config& config,
+             const actors::pipeline_options& store_options, actors::opened_store store,
+             pipeline_measurement& out) {
   caf::actor_system system{config};
   auto load = std::make_shared<pipeline_load>();
   load->payload = make_payload(o.size);
@@ -194,12 +193,17 @@ int run_pipeline_bench(const pipeline_options& o) {
     if (fileio::exists(dir))
       return fail(error(errc::invalid_argument, dir + " exists: the bench writes a fresh store"));
   }
-  actors::pipeline_options store_options;
-  store_options.data_dir = scratch->path();
-  store_options.create_if_missing = true;
-  store_options.cipher = codec_cipher(o.cipher);
-  store_options.segment_size = o.segment_size;
-  auto store = actors::open_store(store_options);
+  // The store's options come from the same config as the actor system, so `--caf raftvault.X=V`
+  // reaches the pipeline too.
+  actors::pipeline_config config;
+  config.set("raftvault.data-dir", scratch->path());
+  config.set("raftvault.create-if-missing", true);
+  config.set("raftvault.cipher", std::string(codec::to_string(codec_cipher(o.cipher))));
+  config.set("raftvault.segment-size", static_cast<caf::config_value::integer>(o.segment_size));
+  apply_caf_settings(config, o);
+  auto store_options = actors::read_options(config);
+  if (!store_options) return fail(store_options.error());
+  auto store = actors::open_store(*store_options);
   for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()})
     if (fileio::exists(dir)) scratch->remove_at_end(dir);
   if (!store) return fail(store.error());
@@ -216,7 +220,7 @@ int run_pipeline_bench(const pipeline_options& o) {
   if (!raw_before) return fail(raw_before.error());
   m.raw = *raw_before;
 
-  auto driven = drive(o, store_options, std::move(store).value(), m);
+  auto driven = drive(o, config, *store_options, std::move(store).value(), m);
 
   auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", m.record_bytes, raw_budget);
   if (!raw_after) return fail(raw_after.error());
