@@ -48,7 +48,8 @@ int cmd_status(int argc, char** argv) {
   const std::uint64_t last_index = content->entries.empty() ? snapshot_index : content->entries.back().index;
   const std::string format = store->layout.encrypted ? "raftvault encrypted (etcd 3.4 WAL/snap, sealed payloads)"
                                                      : "plaintext (etcd 3.4 WAL/snap)";
-  const std::string cipher(codec::to_string(store->cipher));
+  const std::string cipher = store->detected_cipher ? std::string(codec::to_string(*store->detected_cipher))
+                                                    : "unknown (no sealed record yet: the writer's raftvault.cipher decides)";
   const std::string rotation(keys::to_string(keys.state));
 
   if (args.has("json")) {
@@ -58,7 +59,10 @@ int cmd_status(int argc, char** argv) {
         .field("format", store->layout.encrypted ? "encrypted" : "plaintext")
         .field("wal_dir", store->layout.wal_dir())
         .field("snap_dir", store->layout.snap_dir())
-        .field("cipher", cipher);
+;
+    json.key("cipher");
+    if (store->detected_cipher) json.value(codec::to_string(*store->detected_cipher));
+    else json.null();
     json.key("key_generations").begin_object().field("current", keys.current_generation);
     json.key("pending");
     if (keys.pending_generation) json.value(static_cast<std::uint64_t>(*keys.pending_generation));

@@ -19,12 +19,19 @@
 namespace raftvault::cli {
 namespace {
 
+struct auth_failure {
+  std::uint64_t index = 0;
+  std::string where;
+  error cause{errc::corruption, {}};
+};
+
 struct wal_tally {
   std::uint64_t records = 0;
   std::uint64_t entries = 0;
   std::uint64_t authenticated = 0;
   std::uint64_t superseded = 0;  // before the snapshot, sealed with a key no longer held
   std::string torn;              // a torn tail a restart would truncate
+  std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
 };
 
 int problem(const std::string& data_dir, const std::string& where, const std::string& cause) {
@@ -32,7 +39,7 @@ int problem(const std::string& data_dir, const std::string& where, const std::st
 }
 
 // Walks every record of every segment with the CRC chain; opens every entry payload.
-int walk_wal(const offline_store& store, std::uint64_t snapshot_index, wal_tally& tally) {
+int walk_wal(const offline_store& store, wal_tally& tally) {
   const auto segments = raftlog::list_segments(store.layout.wal_dir());
   std::vector<std::string> paths;
   std::vector<std::uint64_t> starts;  // bytes before each segment, for the progress bar
@@ -72,13 +79,7 @@ int walk_wal(const offline_store& store, std::uint64_t snapshot_index, wal_tally
       ++tally.authenticated;
       continue;
     }
-    const auto code = opened.error().code();
-    if (stored->index <= snapshot_index && (code == errc::missing_key || code == errc::wrong_key)) {
-      ++tally.superseded;  // a rotation retired its key; the snapshot replaces it
-      continue;
-    }
-    bar.finish();
-    return problem(store.data_dir, where, opened.error().message());
+    tally.failures.push_back({stored->index, where, opened.error()});
   }
   bar.finish();
   return kExitOk;
@@ -96,13 +97,16 @@ int cmd_verify(int argc, char** argv) {
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
   auto store = open_offline(args, data_dir);  // key file: structure, MAC, unlock key
-  if (!store) return fail(store.error(), data_dir);
+  if (!store) {
+    if (store.error().code() == errc::corruption) return fail("verify " + data_dir + ": " + store.error().message());
+    return fail(store.error(), data_dir);
+  }
   const auto key_status = store->keys->status();
 
   // Snapshots: CRC and name of every file, then the payload under the held keys.
   raftlog::snapshotter snaps(store->layout.snap_dir());
   auto names = snaps.list();
-  if (!names) return fail(names.error(), data_dir);
+  if (!names) return fail("verify " + data_dir + ": " + names.error().message());
   for (const auto& name : *names) {
     const std::string where = store->layout.snap_dir() + "/" + name + " offset 0";
     auto snap = snaps.load_file(name);
@@ -112,13 +116,21 @@ int cmd_verify(int argc, char** argv) {
     if (!opened) return problem(data_dir, where, opened.error().message());
   }
 
+  wal_tally tally;
+  if (int code = walk_wal(*store, tally); code != kExitOk) return code;
+
   // What a restart reads decides which snapshot supersedes old entries.
   auto content = raftlog::read_store(data_dir, store->codec);
-  if (!content) return fail(content.error(), data_dir);
+  if (!content) return fail("verify " + data_dir + ": " + content.error().message());
   const raftvault::snapshot_marker at = content->snap ? content->snap->marker() : raftvault::snapshot_marker{};
-
-  wal_tally tally;
-  if (int code = walk_wal(*store, at.index, tally); code != kExitOk) return code;
+  for (const auto& failure : tally.failures) {
+    const auto code = failure.cause.code();
+    if (failure.index <= at.index && (code == errc::missing_key || code == errc::wrong_key)) {
+      ++tally.superseded;  // a rotation retired its key; the snapshot replaces the entry
+      continue;
+    }
+    return problem(data_dir, failure.where, failure.cause.message());
+  }
   if (auto verified = raftlog::verify_wal(store->layout.wal_dir(), at); !verified)
     return fail("verify " + data_dir + ": " + verified.error().message());
 

@@ -79,7 +79,7 @@ std::optional<codec::cipher> cipher_of_record(std::string_view record) {
 
 }  // namespace
 
-result<codec::cipher> detect_cipher(const raftlog::store_layout& layout) {
+std::optional<codec::cipher> detect_cipher(const raftlog::store_layout& layout) {
   if (!layout.encrypted) return codec::cipher::none;
   auto segments = raftlog::list_segments(layout.wal_dir());
   // Newest segment first; each starts with a crc record, so it decodes on its own.
@@ -100,7 +100,7 @@ result<codec::cipher> detect_cipher(const raftlog::store_layout& layout) {
     if (auto snap = snaps.load_file(names->front()))
       if (auto c = cipher_of_record(snap->data)) return *c;
   }
-  return codec::cipher::xchacha20poly1305;
+  return std::nullopt;
 }
 
 result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir) {
@@ -117,7 +117,8 @@ result<offline_store> open_offline(const parsed_args& args, const std::string& d
     RV_ASSIGN(auto lock, fileio::exclusive_lock::acquire(wal_lock));
     out.wal_lock = std::move(lock);
   }
-  RV_ASSIGN(out.cipher, detect_cipher(out.layout));
+  out.detected_cipher = detect_cipher(out.layout);
+  out.cipher = out.detected_cipher.value_or(codec::cipher::xchacha20poly1305);
   RV_ASSIGN(out.codec, actors::codec_for(*out.keys, out.cipher));
   return out;
 }

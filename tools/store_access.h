@@ -26,7 +26,10 @@ struct offline_store {
   std::unique_ptr<keys::key_store> keys;  // holds keys/LOCK
   std::optional<fileio::exclusive_lock> wal_lock;
   std::shared_ptr<const raftlog::payload_codec> codec;  // seals with P if pending, else C
-  codec::cipher cipher = codec::cipher::none;           // of the newest record (see detect_cipher)
+  // Of the newest sealed record (detect_cipher); nullopt for an encrypted store with no sealed
+  // record yet. `cipher` is what this tool seals with: that one, else xchacha20poly1305.
+  std::optional<codec::cipher> detected_cipher;
+  codec::cipher cipher = codec::cipher::none;
 };
 
 // errc::not_found "no raftvault store in DIR ..." when there is none.
@@ -44,8 +47,9 @@ result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
 
 result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir);
 
-// The cipher the store's newest sealed record (entry, else snapshot) uses; a store with no
-// record yet reports xchacha20poly1305 (the default a writer uses), a plaintext store none.
-result<codec::cipher> detect_cipher(const raftlog::store_layout& layout);
+// The cipher the store's newest sealed record (entry, else snapshot) uses; none for a plaintext
+// store; nullopt for an encrypted store without a sealed record (the cipher is not recorded
+// anywhere else: a writer seals with its configured raftvault.cipher).
+std::optional<codec::cipher> detect_cipher(const raftlog::store_layout& layout);
 
 }  // namespace raftvault::cli

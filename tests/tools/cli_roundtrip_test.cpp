@@ -148,6 +148,7 @@ TEST_CASE("init creates an empty store, autolock on and off round trip", "[cli]"
   CHECK(st["autolock"].as_bool() == false);
   CHECK(st["metadata_hex"].as_string() == hex("node-7"));
   CHECK(st["last_index"].as_uint() == 0);
+  CHECK(st["cipher"].is_null());  // nothing sealed yet: the writer's configured cipher decides
 
   auto on = run_raftvault({"autolock", "on", "--data-dir", store});
   REQUIRE(on.exit_code == 0);
