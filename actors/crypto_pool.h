@@ -19,7 +19,9 @@ using crypto_worker_actor = caf::typed_actor<
     // Plain entries -> sealed entries, all or nothing.
     caf::replies_to<seal_atom, codec_ptr, std::vector<entry>>::with<std::vector<entry>>>;
 
-crypto_worker_actor::behavior_type crypto_worker();
+// `worker_index` names the worker (and keeps CAF 0.17 from spawning a function with an empty
+// argument tuple, which dereferences a null shared_ptr: UBSan reports it).
+crypto_worker_actor::behavior_type crypto_worker(std::size_t worker_index);
 
 std::vector<crypto_worker_actor> spawn_crypto_pool(caf::actor_system& system, std::size_t workers);
 

@@ -55,7 +55,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger);
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir());
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
-    st.pool.push_back(self->spawn<caf::linked>(crypto_worker));
+    st.pool.push_back(self->spawn<caf::linked>(crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms));
   return {
