@@ -146,11 +146,15 @@ struct coordinated_pipeline {
   template <class T, class... Ts>
   slot<T> ask(Ts... xs) {
     auto out = std::make_shared<std::optional<result<T>>>();
-    system->spawn([out, dest = storage, xs...](caf::event_based_actor* self) {
-      self->request(dest, caf::infinite, xs...)
-          .then([out](T value) { out->emplace(std::move(value)); },
-                [out](caf::error& err) { out->emplace(from_caf(err)); });
-    });
+    // Everything goes in as spawn arguments: CAF 0.17 dereferences a null argument tuple for
+    // an actor spawned without any (UBSan reports it).
+    system->spawn(
+        [](caf::event_based_actor* self, slot<T> out, storage_actor dest, Ts... xs) {
+          self->request(dest, caf::infinite, xs...)
+              .then([out](T value) { out->emplace(std::move(value)); },
+                    [out](caf::error& err) { out->emplace(from_caf(err)); });
+        },
+        out, storage, xs...);
     return out;
   }
   slot<std::uint64_t> append(std::uint64_t first, std::size_t count) {
