@@ -54,8 +54,10 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
   st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger);
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir());
+  // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
+  // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
-    st.pool.push_back(self->spawn<caf::linked>(crypto_worker, i));
+    st.pool.push_back(spawn_io(self, options.detach_io, crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms));
   return {

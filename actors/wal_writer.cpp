@@ -77,9 +77,13 @@ void flush_group(wal_writer_pointer self) {
   st.appends += group.size();
   const auto last = st.log->log().last_index();
   for (auto& item : group) item.promise.deliver(last);
-  // Closed-loop requesters answered now will append again, and those that arrived during the
-  // fdatasync wait in the mailbox: together, the next group's natural size.
-  st.expected_group = group.size() + self->mailbox().size();
+  // Closed-loop requesters answered now will append again; those that arrived during the
+  // fdatasync are in the mailbox already, ahead of the marker sent now, which counts them.
+  st.expected_group = group.size();
+  if (st.max_linger.count() > 0) {
+    ++st.markers_pending;
+    self->send(self, flush_atom::value);
+  }
 }
 
 // How long a short group may wait for the rest of the expected one: a fraction of an
@@ -87,6 +91,20 @@ void flush_group(wal_writer_pointer self) {
 std::chrono::microseconds linger_for(const wal_writer_state& st) {
   const auto half_sync = std::chrono::microseconds(static_cast<std::int64_t>(st.sync_ewma_us / 2));
   return std::min(st.max_linger, half_sync);
+}
+
+// The gathered group (not empty, no flush pending yet) flushes behind the appends already in
+// the mailbox, or, when smaller than expected, lingers for the rest.
+void schedule_flush(wal_writer_pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = true;
+  const auto linger = linger_for(st);
+  if (st.group.size() >= st.expected_group || linger.count() <= 0) {
+    self->send(self, flush_atom::value, st.generation);
+    return;
+  }
+  st.lingering = true;
+  self->delayed_send(self, linger, flush_atom::value, st.generation);
 }
 
 }  // namespace
@@ -111,27 +129,23 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         if (st.failure) return to_caf(*st.failure);
         auto promise = self->make_response_promise<std::uint64_t>();
         st.group.push_back({promise, std::move(state), std::move(entries)});
-        // The flush message queues behind every append already in the mailbox: those that
-        // arrived during the previous fdatasync all join this group.
+        if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
         if (!st.flush_scheduled) {
-          st.flush_scheduled = true;
-          self->send(self, flush_atom::value, st.generation);
+          schedule_flush(self);
         } else if (st.lingering && st.group.size() == st.expected_group) {
           self->send(self, flush_atom::value, st.generation);  // the group is complete
         }
         return promise;
       },
-      [self](flush_atom, std::uint64_t generation) {
+      [self](flush_atom) {
+        // The backlog marker: every append before it arrived during the last fdatasync.
         auto& st = self->state;
-        if (generation != st.generation) return;  // that group was flushed already
-        if (!st.lingering && st.group.size() < st.expected_group) {
-          if (auto linger = linger_for(st); linger.count() > 0) {
-            st.lingering = true;
-            self->delayed_send(self, linger, flush_atom::value, generation);
-            return;
-          }
-        }
-        flush_group(self);
+        if (--st.markers_pending > 0) return;  // a newer flush sent another one
+        st.expected_group += st.group.size();
+        if (!st.group.empty() && !st.flush_scheduled) schedule_flush(self);
+      },
+      [self](flush_atom, std::uint64_t generation) {
+        if (generation == self->state.generation) flush_group(self);  // else: flushed already
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {
         auto& st = self->state;

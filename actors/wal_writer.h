@@ -49,6 +49,9 @@ using wal_writer_actor = caf::typed_actor<
     // Internal: write and sync group `generation` (sent by the writer to itself; a flush for an
     // older generation is stale and ignored).
     caf::reacts_to<flush_atom, std::uint64_t>,
+    // Internal (linger only): sent to itself after each fdatasync, it queues behind the appends
+    // that arrived meanwhile and so counts them into the next group's expected size.
+    caf::reacts_to<flush_atom>,
     // The WAL record of a durable snapshot, plus a hard state whose commit covers it
     // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
     caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
@@ -74,6 +77,7 @@ struct wal_writer_state {
   std::uint64_t generation = 0;     // of the group being gathered
   bool lingering = false;           // a delayed flush for it is pending
   std::size_t expected_group = 0;   // see "Linger" above
+  std::size_t markers_pending = 0;  // backlog markers sent and not yet processed
   std::chrono::microseconds max_linger{0};
   double sync_ewma_us = 0;          // recent fdatasync duration
   std::optional<raftvault::error> failure;  // sticky: set once, never cleared
