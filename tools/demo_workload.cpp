@@ -53,19 +53,21 @@ snapshot make_snapshot(std::uint64_t index, std::uint64_t term) {
 
 }  // namespace
 
+// A function with an argument, not a capturing lambda without one: CAF 0.17 binds spawn
+// arguments through a tuple it leaves null when there are none (UBSan flags the dereference).
+actors::snapshot_provider_actor::behavior_type snapshot_provider(std::shared_ptr<service_state> state) {
+  return {[state](actors::take_snap_atom, std::uint64_t min_index) -> caf::result<snapshot> {
+    // A rotation asks once the entries up to min_index are durable; the state machine has
+    // applied everything proposed by then.
+    if (state->last_proposed() < min_index)
+      return actors::to_caf(error(errc::invalid_argument,
+                                  "demo service: nothing applied at " + std::to_string(min_index)));
+    return make_snapshot(min_index, state->term());
+  }};
+}
+
 void register_provider(actors::blocking_storage& storage, std::shared_ptr<service_state> state) {
-  auto provider = storage.system().spawn(
-      [state]() -> actors::snapshot_provider_actor::behavior_type {
-        return {[state](actors::take_snap_atom, std::uint64_t min_index) -> caf::result<snapshot> {
-          // A rotation asks once the entries up to min_index are durable; the state machine
-          // has applied everything proposed by then.
-          if (state->last_proposed() < min_index)
-            return actors::to_caf(error(errc::invalid_argument,
-                                        "demo service: nothing applied at " + std::to_string(min_index)));
-          return make_snapshot(min_index, state->term());
-        }};
-      });
-  storage.register_snapshot_provider(provider);
+  storage.register_snapshot_provider(storage.system().spawn(snapshot_provider, std::move(state)));
 }
 
 struct load::impl {
