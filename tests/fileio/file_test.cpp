@@ -78,3 +78,58 @@ TEST_CASE("a second exclusive lock on the same path is refused", "[fileio]") {
   CHECK(second.error().code() == errc::locked);
   CHECK(second.error().message().find(dir / "LOCK") != std::string::npos);
 }
+
+TEST_CASE("exchange swaps two files and two directories atomically", "[fileio]") {
+  temp_dir dir;
+  const auto a = dir / "a";
+  const auto b = dir / "b";
+  REQUIRE(write_file_atomic(a, "contents of a"));
+  REQUIRE(write_file_atomic(b, "contents of b"));
+  REQUIRE(exchange(a, b));
+  CHECK(read_file(a).value() == "contents of b");
+  CHECK(read_file(b).value() == "contents of a");
+
+  // Directories swap whole, non-empty ones included (offline DEK rotation swaps WAL dirs).
+  REQUIRE(make_dir(dir / "live"));
+  REQUIRE(make_dir(dir / "fresh"));
+  REQUIRE(write_file_atomic(dir / "live/segment", "old"));
+  REQUIRE(write_file_atomic(dir / "fresh/segment", "new"));
+  REQUIRE(exchange(dir / "fresh", dir / "live"));
+  CHECK(read_file(dir / "live/segment").value() == "new");
+  CHECK(read_file(dir / "fresh/segment").value() == "old");
+}
+
+TEST_CASE("exchange refuses a missing path and changes nothing", "[fileio]") {
+  temp_dir dir;
+  const auto present = dir / "present";
+  const auto missing = dir / "missing";
+  REQUIRE(write_file_atomic(present, "kept"));
+  auto st = exchange(present, missing);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code() == errc::io);
+  CHECK(st.error().sys_errno() == ENOENT);
+  CHECK(st.error().message().find("exchange " + present + " <-> " + missing) != std::string::npos);
+  CHECK(read_file(present).value() == "kept");
+  CHECK_FALSE(exists(missing));
+}
+
+TEST_CASE("an injected rename fault fails exchange and leaves both paths as they were",
+          "[fileio]") {
+  temp_dir dir;
+  const auto a = dir / "a";
+  const auto b = dir / "b";
+  REQUIRE(write_file_atomic(a, "A"));
+  REQUIRE(write_file_atomic(b, "B"));
+  inject_fault(op::rename, 1, EIO);
+  auto st = exchange(a, b);
+  clear_faults();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code() == errc::io);
+  CHECK(st.error().sys_errno() == EIO);
+  CHECK(st.error().message().find(a + " <-> " + b) != std::string::npos);
+  CHECK(read_file(a).value() == "A");
+  CHECK(read_file(b).value() == "B");
+  // The fault was one-shot: the next exchange goes through.
+  REQUIRE(exchange(a, b));
+  CHECK(read_file(a).value() == "B");
+}
