@@ -32,11 +32,6 @@ long checked(op kind, Call call) {
   return rc;
 }
 
-std::string parent_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? std::string(".") : parent;
-}
-
 }  // namespace
 
 file::~file() {
@@ -193,6 +188,17 @@ status make_dir(const std::string& path, unsigned mode) {
   return {};
 }
 
+status make_dir_durable(const std::string& dir, unsigned mode) {
+  if (exists(dir)) return {};
+  RV_TRY(make_dir(dir, mode));
+  return fsync_dir(parent_dir(dir));
+}
+
+std::string parent_dir(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? std::string(".") : parent;
+}
+
 bool exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -234,7 +240,7 @@ status write_file_atomic(const std::string& path, std::string_view bytes, unsign
   crash_point("atomic_write.before_rename");
   RV_TRY(rename(temp, path));
   crash_point("atomic_write.after_rename");
-  return fsync_dir(parent_of(path));
+  return fsync_dir(parent_dir(path));
 }
 
 result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {

@@ -61,6 +61,12 @@ status unlink(const std::string& path);                          // does not fsy
 status exchange(const std::string& a, const std::string& b);
 status remove_all(const std::string& path);
 status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
+// Creates `dir` when it does not exist and fsyncs its parent, so the new name survives a crash
+// (a file later made durable inside it is lost with it otherwise). Nothing when it exists.
+status make_dir_durable(const std::string& dir, unsigned mode = kPrivateDirMode);
+// The directory that holds `path`'s name ("." for a bare name): the one to fsync after
+// creating, renaming or deleting `path`.
+std::string parent_dir(const std::string& path);
 bool exists(const std::string& path);
 result<std::string> read_file(const std::string& path);
 // Names of the entries of `dir` (no "." or ".."), sorted. Fault hook: op::read.

@@ -2,8 +2,6 @@
 // to install_copy (store_copy.cpp) which writes and renames the new copy crash-safely.
 #include "raftlog/migration.h"
 
-#include <filesystem>
-
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
 #include "raftlog/encrypted_log_internal.h"
@@ -11,11 +9,6 @@
 
 namespace raftvault::raftlog {
 namespace {
-
-std::string parent_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
-}
 
 // A plaintext etcd WAL (+ snap directory) read as etcd's restart reads it, without lock or repair.
 result<recovered_state> read_plain_source(const std::string& wal_dir, const std::string& snap_dir) {
@@ -38,7 +31,7 @@ result<recovered_state> read_plain_source(const std::string& wal_dir, const std:
 status remove_source(const std::string& dir) {
   if (dir.empty() || !fileio::exists(dir)) return {};
   RV_TRY(fileio::remove_all(dir));
-  return fileio::fsync_dir(parent_of(dir));
+  return fileio::fsync_dir(fileio::parent_dir(dir));
 }
 
 }  // namespace
@@ -52,10 +45,7 @@ status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
     return error(errc::invalid_argument, context + ": the codec does not encrypt");
   }
   const store_layout layout{data_dir, true};
-  if (!fileio::exists(data_dir)) {
-    RV_TRY(fileio::make_dir(data_dir));
-    RV_TRY(fileio::fsync_dir(parent_of(data_dir)));
-  }
+  RV_TRY(fileio::make_dir_durable(data_dir));
   const detail::copy_target target{layout.wal_dir(), layout.snap_dir()};
   if (auto prepared = detail::prepare_copy_target(target); !prepared) {
     return prepared.error().with_context(context);

@@ -25,21 +25,13 @@ std::string describe(const snapshot_marker& m) {
   return "{index " + std::to_string(m.index) + ", term " + std::to_string(m.term) + "}";
 }
 
-// Creates `dir` (0700) and makes its name durable in the parent when it did not exist.
-status ensure_dir(const std::string& dir) {
-  if (fileio::exists(dir)) return {};
-  RV_TRY(fileio::make_dir(dir, fileio::kPrivateDirMode));
-  auto parent = std::filesystem::path(dir).parent_path().string();
-  return fileio::fsync_dir(parent.empty() ? "." : parent);
-}
-
 }  // namespace
 
 std::string snapshotter::file_name(const snapshot_marker& marker) { return snap_file_name(marker); }
 
 status snapshotter::save(const snapshot& snap) {
   if (snap.metadata.index == 0) return {};
-  RV_TRY(ensure_dir(dir_));
+  RV_TRY(fileio::make_dir_durable(dir_));
   const std::string final_path = path_of(file_name(snap.marker()));
   const std::string temp_path = final_path + std::string(kSnapTempSuffix);
   const std::string bytes = encode_snap_file(snap);

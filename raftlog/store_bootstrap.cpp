@@ -7,8 +7,6 @@
 // held key opens is an error naming its index (never treated as a torn tail: the WAL already
 // repaired any torn tail before a single payload was opened).
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
@@ -86,11 +84,6 @@ status check_codec_matches(const store_layout& layout,
                                            "; migrate it first"));
 }
 
-std::string parent_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
-}
-
 struct read_parts {
   std::optional<snapshot> snap;
   snapshot_marker at;
@@ -134,10 +127,7 @@ result<std::unique_ptr<encrypted_log>> encrypted_log::create(
   state->options = options;
   state->codec = std::move(codec);
   state->snaps = snapshotter(state->layout.snap_dir());
-  if (!fileio::exists(data_dir)) {
-    RV_TRY(fileio::make_dir(data_dir));
-    RV_TRY(fileio::fsync_dir(parent_of(data_dir)));
-  }
+  RV_TRY(fileio::make_dir_durable(data_dir));
   RV_TRY(fileio::make_dir(state->layout.snap_dir()));
   RV_TRY(fileio::fsync_dir(data_dir));
   fileio::crash_point("encrypted_log.create.snap_dir_made");

@@ -19,11 +19,6 @@ namespace {
 constexpr const char* kIncompleteMarker = ".raftvault-copy-incomplete";
 constexpr const char* kTempSuffix = ".migrating";
 
-std::string parent_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
-}
-
 std::string marker_path(const std::string& snap_dir) { return snap_dir + "/" + kIncompleteMarker; }
 
 bool is_empty_dir(const std::string& dir) {
@@ -34,7 +29,7 @@ bool is_empty_dir(const std::string& dir) {
 status remove_if_present(const std::string& path) {
   if (!fileio::exists(path)) return {};
   RV_TRY(fileio::remove_all(path));
-  return fileio::fsync_dir(parent_of(path));
+  return fileio::fsync_dir(fileio::parent_dir(path));
 }
 
 status write_snap_copy(const std::string& dir, const recovered_state& content,
@@ -46,7 +41,7 @@ status write_snap_copy(const std::string& dir, const recovered_state& content,
     RV_TRY(snapshotter(dir).save(sealed));  // temp, fsync, rename, directory fsync
   }
   RV_TRY(fileio::fsync_dir(dir));
-  return fileio::fsync_dir(parent_of(dir));
+  return fileio::fsync_dir(fileio::parent_dir(dir));
 }
 
 status write_wal_copy(const std::string& dir, const recovered_state& content,
@@ -70,7 +65,7 @@ status write_wal_copy(const std::string& dir, const recovered_state& content,
   RV_TRY(log->sync());
   RV_TRY(log->close());
   RV_TRY(fileio::fsync_dir(dir));
-  return fileio::fsync_dir(parent_of(dir));
+  return fileio::fsync_dir(fileio::parent_dir(dir));
 }
 
 }  // namespace
@@ -113,10 +108,10 @@ status install_copy(const copy_target& target, const recovered_state& content,
   fileio::crash_point("migration.temp_written");
 
   RV_TRY(fileio::rename(temp_snap, target.snap_dir));
-  RV_TRY(fileio::fsync_dir(parent_of(target.snap_dir)));
+  RV_TRY(fileio::fsync_dir(fileio::parent_dir(target.snap_dir)));
   fileio::crash_point("migration.snap_renamed");
   RV_TRY(fileio::rename(temp_wal, target.wal_dir));
-  RV_TRY(fileio::fsync_dir(parent_of(target.wal_dir)));
+  RV_TRY(fileio::fsync_dir(fileio::parent_dir(target.wal_dir)));
   fileio::crash_point("migration.wal_renamed");
   RV_TRY(fileio::unlink(marker_path(target.snap_dir)));
   RV_TRY(fileio::fsync_dir(target.snap_dir));

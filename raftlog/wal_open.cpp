@@ -2,8 +2,6 @@
 // torn-tail repair), read_all.
 #include <fcntl.h>
 
-#include <filesystem>
-
 #include "fileio/crash_point.h"
 #include "raftlog/segment_name.h"
 #include "raftlog/wal_format.h"
@@ -17,11 +15,6 @@ namespace {
 std::string without_trailing_slash(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;
-}
-
-std::string parent_of(const std::string& dir) {
-  auto parent = std::filesystem::path(dir).parent_path().string();
-  return parent.empty() ? std::string(".") : parent;
 }
 
 bool ends_with(const std::string& text, const std::string& suffix) {
@@ -89,7 +82,7 @@ result<std::unique_ptr<wal>> wal::create(const std::string& dir_in, std::string_
   fileio::crash_point("wal.create.before_rename");
   RV_TRY(fileio::rename(temp, dir));
   fileio::crash_point("wal.create.after_rename");
-  RV_TRY(fileio::fsync_dir(parent_of(dir)));
+  RV_TRY(fileio::fsync_dir(fileio::parent_dir(dir)));
 
   RV_ASSIGN(w->tail, fileio::file::open(dir + "/" + name, O_RDWR));
   w->tail_reserved = options.segment_size;

@@ -1,6 +1,5 @@
 #include "tools/new_store.h"
 
-#include <filesystem>
 #include <iostream>
 
 #include "fileio/file.h"
@@ -48,10 +47,8 @@ result<keys::key_store> create_new_keys(const new_store_request& request, bool& 
                  layout.keys_dir() + "/node.key exists without a store (left by an interrupted init or "
                                      "import?): remove " + dir + " or choose another --data-dir");
   if (!fileio::exists(dir)) {
-    RV_TRY(fileio::make_dir(dir));
+    RV_TRY(fileio::make_dir_durable(dir));
     created_data_dir = true;
-    auto parent = std::filesystem::path(dir).parent_path().string();
-    RV_TRY(fileio::fsync_dir(parent.empty() ? "." : parent));
   }
   keys::create_options options;
   options.autolock = request.autolock;

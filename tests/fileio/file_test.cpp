@@ -9,6 +9,7 @@
 
 #include "fileio/crash_point.h"
 #include "fileio/fault_injection.h"
+#include "fileio/io_counters.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
@@ -132,4 +133,35 @@ TEST_CASE("an injected rename fault fails exchange and leaves both paths as they
   // The fault was one-shot: the next exchange goes through.
   REQUIRE(exchange(a, b));
   CHECK(read_file(a).value() == "B");
+}
+
+TEST_CASE("make_dir_durable creates a private directory and fsyncs its parent once",
+          "[fileio]") {
+  temp_dir dir;
+  const auto made = dir / "made";
+  reset_io_call_counts();
+  REQUIRE(make_dir_durable(made));
+  struct stat st;
+  REQUIRE(::stat(made.c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK(io_call_count(op::mkdir) == 1);
+  CHECK(io_call_count(op::fsync_dir) == 1);
+  // An existing directory is left alone: no mkdir, no fsync.
+  REQUIRE(make_dir_durable(made));
+  CHECK(io_call_count(op::mkdir) == 1);
+  CHECK(io_call_count(op::fsync_dir) == 1);
+
+  inject_fault(op::fsync_dir, 1, EIO);
+  auto st2 = make_dir_durable(dir / "other");
+  clear_faults();
+  REQUIRE_FALSE(st2);
+  CHECK(st2.error().sys_errno() == EIO);
+  CHECK(st2.error().message().find("fsync directory " + dir.path()) != std::string::npos);
+}
+
+TEST_CASE("parent_dir names the directory to fsync", "[fileio]") {
+  CHECK(parent_dir("/var/tmp/store/wal") == "/var/tmp/store");
+  CHECK(parent_dir("store/wal") == "store");
+  CHECK(parent_dir("wal") == ".");
 }
