@@ -34,7 +34,8 @@ result<std::string> read_key_file(const std::string& path) {
 }  // namespace
 
 result<key_store> key_store::create(const std::string& keys_dir, const create_options& options) {
-  RV_TRY(fileio::make_dir(keys_dir));
+  // The parent is fsynced too: node.key's own rename is durable only if keys/ itself is.
+  RV_TRY(fileio::make_dir_durable(keys_dir));
   RV_TRY(check_private_dir(keys_dir));
   key_store store;
   store.dir_ = keys_dir;

@@ -49,8 +49,8 @@ class key_store {
   static constexpr const char* kKeyFileName = "node.key";
   static constexpr const char* kCertFileName = "node.crt";
 
-  // Creates `keys_dir` (0700) and node.key with DEK generation 1. errc::already_exists if a
-  // key file is there.
+  // Creates `keys_dir` (0700, its name fsynced in the parent) and node.key with DEK
+  // generation 1. errc::already_exists if a key file is there.
   static result<key_store> create(const std::string& keys_dir, const create_options& options);
   // Opens an existing store. `kek` is required (missing_key otherwise) when the file is locked
   // and ignored when it is not. Refuses a directory or key file open to group/others.

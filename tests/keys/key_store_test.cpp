@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -116,6 +117,20 @@ TEST_CASE("a new store is unlocked with DEK generation 1 and reopens identically
   auto exists = key_store::create(keys_dir(d), {});
   REQUIRE_FALSE(exists.has_value());
   CHECK(exists.error().code() == errc::locked);  // `again` holds the store
+}
+
+TEST_CASE("a new key directory's name is made durable before the key file is written",
+          "[keys]") {
+  // Without an fsync of the data directory a crash could drop keys/ with node.key in it,
+  // while the encrypted log beside it survives: every record would be unreadable.
+  rt::temp_dir d;
+  fileio::inject_fault(fileio::op::fsync_dir, 1, EIO);
+  auto failed = key_store::create(keys_dir(d), {});
+  fileio::clear_faults();
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().sys_errno() == EIO);
+  CHECK(failed.error().message() == "fsync directory " + d.path() + ": " + std::strerror(EIO));
+  CHECK_FALSE(fs::exists(keys_dir(d) + "/" + key_store::kKeyFileName));
 }
 
 TEST_CASE("every DEK rotation transition is one durable write, locked or not", "[keys]") {
