@@ -189,8 +189,12 @@ status wal::release_to(std::uint64_t index) {
   RV_TRY(w.check_writable());
   auto keep = search_segment(w.segments, index);
   if (!keep || *keep == 0) return {};
-  for (std::size_t i = 0; i < *keep; ++i) RV_TRY(fileio::unlink(w.dir + "/" + w.segments[i].name));
-  w.segments.erase(w.segments.begin(), w.segments.begin() + static_cast<std::ptrdiff_t>(*keep));
+  // Forget each segment as soon as it is deleted: after a failed unlink the list must still
+  // match the disk, or a retry would fail on a segment that is already gone.
+  for (std::size_t i = 0; i < *keep; ++i) {
+    RV_TRY(fileio::unlink(w.dir + "/" + w.segments.front().name));
+    w.segments.erase(w.segments.begin());
+  }
   return fileio::fsync_dir(w.dir);
 }
 

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "fileio/fault_injection.h"
 #include "fileio/file.h"
 #include "raftlog/segment_name.h"
@@ -405,4 +407,41 @@ TEST_CASE("a failed rename during a cut is fail-stop - the sealed segment keeps 
   CHECK(raftlog::list_segments(dir).size() == 1);
   REQUIRE((*reopened)->save({1, 1, 8}, make_entries(9, 12, 1, 1000)));
   CHECK((*reopened)->segments().size() == 2);
+}
+
+TEST_CASE("a failed unlink in release_to keeps the segment list in step with the disk",
+          "[wal][fault]") {
+  temp_dir tmp;
+  raftlog::wal_options options;
+  options.segment_size = 8 * 1024;
+  auto created = raftlog::wal::create(tmp / "wal", "meta", options);
+  REQUIRE(created);
+  auto& log = *created;
+  for (std::uint64_t i = 1; i <= 60; i += 4)
+    REQUIRE(log->save({1, 1, i + 3}, make_entries(i, i + 3, 1, 1000)));
+  const auto before = log->segments();
+  REQUIRE(before.size() >= 4);
+  const std::uint64_t snap_index = before[3].first_index;  // three segments to delete
+  REQUIRE(log->save_snapshot({snap_index, 1}));
+
+  fileio::inject_fault(fileio::op::unlink, 2, EIO);
+  auto failed = log->release_to(snap_index);
+  fileio::clear_faults();
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().sys_errno() == EIO);
+  CHECK(failed.error().message() == "unlink " + tmp / "wal/" + before[1].name + ": " +
+                                        std::strerror(EIO));
+  // The first segment is gone from the disk and from the list; the second is in both.
+  const auto after_failure = log->segments();
+  REQUIRE(after_failure.size() == before.size() - 1);
+  CHECK(after_failure.front().name == before[1].name);
+  CHECK(raftlog::list_segments(tmp / "wal").size() == after_failure.size());
+
+  // Retrying finishes the job instead of failing on the segment already deleted.
+  REQUIRE(log->release_to(snap_index));
+  const auto after = log->segments();
+  CHECK(after.size() == before.size() - 3);
+  CHECK(after.front().name == before[3].name);
+  CHECK(raftlog::list_segments(tmp / "wal").size() == after.size());
+  REQUIRE(log->close());
 }
