@@ -3,8 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
@@ -101,16 +99,12 @@ result<snapshot> snapshotter::load_newest_available(
 }
 
 result<std::vector<std::string>> snapshotter::list_with_suffix(std::string_view suffix) const {
-  std::vector<std::string> names;
-  std::error_code ec;
-  if (!std::filesystem::exists(dir_, ec)) return names;
-  // Listing reads only directory metadata, so it needs no fault hook of the file layer.
-  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (ends_with(name, suffix)) names.push_back(std::move(name));
-  }
-  if (ec) return io_error("list directory", dir_, ec.value());
-  std::sort(names.rbegin(), names.rend());
+  if (!fileio::exists(dir_)) return std::vector<std::string>();
+  RV_ASSIGN(auto names, fileio::list_dir(dir_));
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [&](const std::string& n) { return !ends_with(n, suffix); }),
+              names.end());
+  std::reverse(names.begin(), names.end());  // list_dir sorts ascending; newest first here
   return names;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -308,4 +309,31 @@ TEST_CASE("a failing fsync fails the save and leaves no file behind") {
   CHECK(saved.error().sys_errno() == EIO);
   CHECK_THAT(saved.error().message(), Catch::StartsWith("save snapshot " + final_path +
                                                         ": fsync directory " + dir.path()));
+}
+
+TEST_CASE("listing goes through the file layer - a failed listing names the directory") {
+  temp_dir dir;
+  snapshotter snap(dir.path());
+  REQUIRE(snap.save(make_snapshot(10, 1)));
+  REQUIRE(snap.save(make_snapshot(20, 2)));
+
+  fileio::inject_fault(fileio::op::read, 1, EIO);
+  auto names = snap.list();
+  fileio::clear_faults();
+  REQUIRE_FALSE(names);
+  CHECK(names.error().code() == errc::io);
+  CHECK(names.error().sys_errno() == EIO);
+  CHECK(names.error().message() == "list directory " + dir.path() + ": " + std::strerror(EIO));
+
+  // gc lists too: a failed listing deletes nothing.
+  fileio::inject_fault(fileio::op::read, 1, EIO);
+  auto collected = snap.gc(0);
+  fileio::clear_faults();
+  REQUIRE_FALSE(collected);
+  CHECK(collected.error().sys_errno() == EIO);
+  CHECK(testing::list_files(dir.path()) ==
+        std::vector<std::string>{snapshotter::file_name({10, 1}), snapshotter::file_name({20, 2})});
+
+  // A directory that does not exist yet lists as empty, without an error.
+  CHECK(snapshotter(dir / "missing").list().value().empty());
 }
