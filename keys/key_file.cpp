@@ -42,7 +42,14 @@ std::string dek_ad(std::string_view header, std::uint32_t generation) {
 }
 
 result<std::string> wrap_dek(const dek& d, std::string_view header, const unlock_key* kek) {
-  if (kek == nullptr) return base64_encode(codec::encode_plain_record(d.key.view(), d.generation));
+  if (kek == nullptr) {
+    // Autolock off: the DEK is stored unwrapped by the operator's choice; the intermediate
+    // record is still wiped (only the returned header value carries the key).
+    std::string record = codec::encode_plain_record(d.key.view(), d.generation);
+    std::string value = base64_encode(record);
+    sodium_memzero(record.data(), record.size());
+    return value;
+  }
   RV_ASSIGN(auto record, codec::seal_with_ad(kek->ref(d.generation), d.key.view(),
                                              dek_ad(header, d.generation)));
   return base64_encode(record);
@@ -52,6 +59,7 @@ result<dek> unwrap_dek(const std::string& value, std::string_view header, const 
                        const std::string& path) {
   const std::string name(header);
   std::string record;
+  const wipe_on_exit wipe_record(record);  // unwrapped (autolock off), it is the DEK itself
   if (!base64_decode(value, record)) return corrupt(path, name + " is not valid base64");
   std::string raw;
   std::uint32_t generation = 0;
@@ -86,7 +94,11 @@ struct parsed_file {
   const pem_block* key = nullptr;
   bool locked = false;
   ~parsed_file() {
-    for (auto& b : blocks) sodium_memzero(b.body.data(), b.body.size());
+    for (auto& b : blocks) {
+      sodium_memzero(b.body.data(), b.body.size());
+      // Header values hold the base64 DEKs (unwrapped when autolock is off).
+      for (auto& h : b.headers) sodium_memzero(h.second.data(), h.second.size());
+    }
   }
 };
 
@@ -192,7 +204,10 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
   }
   std::string text = encode_pem(kStateBlock, headers, kStateBody) + key_block;
   sodium_memzero(key_block.data(), key_block.size());
-  if (kek == nullptr) return text;
+  if (kek == nullptr) {
+    for (auto& h : headers) sodium_memzero(h.second.data(), h.second.size());
+    return text;
+  }
   headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
   auto state_end = text.find("-----END " + std::string(kStateBlock));
   state_end = text.find('\n', state_end) + 1;

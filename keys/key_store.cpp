@@ -76,6 +76,8 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
   // A temp file left by a crash before its rename holds nothing the real file lacks.
   if (fileio::exists(path + ".tmp")) RV_TRY(fileio::unlink(path + ".tmp"));
   RV_ASSIGN(auto text, read_key_file(path));
+  // An unlocked key file holds the DEKs and the TLS key in the clear.
+  const wipe_on_exit wipe_text(text);
   RV_ASSIGN(store.contents_, decode_key_file(text, kek, path));
   RV_ASSIGN(auto summary, peek_key_file(text, path));
   if (summary.locked) {
@@ -89,6 +91,7 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
 result<bool> key_store::is_locked(const std::string& keys_dir) {
   const std::string path = keys_dir + "/" + kKeyFileName;
   RV_ASSIGN(auto text, read_key_file(path));
+  const wipe_on_exit wipe_text(text);
   RV_ASSIGN(auto summary, peek_key_file(text, path));
   return summary.locked;
 }
@@ -121,6 +124,7 @@ std::vector<codec::key_ref> key_store::key_set() const {
 
 ::raftvault::status key_store::persist(key_file_contents next, std::optional<unlock_key> next_kek) {
   RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr));
+  const wipe_on_exit wipe_text(text);
   fileio::crash_point("keys.persist.before_replace");
   auto written = fileio::write_file_atomic(key_path(), text);
   if (!written) {
@@ -128,7 +132,9 @@ std::vector<codec::key_ref> key_store::key_set() const {
     // the new state and memory must follow it: a new unlock key must never be dropped while
     // the file already needs it. kek() and status() always describe what the file holds.
     auto on_disk = fileio::read_file(key_path());
-    if (!on_disk || on_disk.value() != text) return written.error();
+    if (!on_disk) return written.error();
+    const wipe_on_exit wipe_on_disk(on_disk.value());
+    if (on_disk.value() != text) return written.error();
     contents_ = std::move(next);
     kek_ = std::move(next_kek);
     return written.error().with_context("key file " + key_path() +

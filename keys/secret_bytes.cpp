@@ -82,6 +82,8 @@ std::string secret_bytes::fingerprint() const {
   return hex;
 }
 
+wipe_on_exit::~wipe_on_exit() { sodium_memzero(text_.data(), text_.size()); }
+
 std::ostream& operator<<(std::ostream& out, const secret_bytes& secret) {
   return out << "secret(" << secret.size() << " bytes, fingerprint " << secret.fingerprint()
              << ")";

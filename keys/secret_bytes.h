@@ -52,6 +52,19 @@ class secret_bytes {
   std::size_t size_ = 0;
 };
 
+// Wipes a std::string on every way out of a scope, where secret bytes must pass through one
+// (base64 and PEM text, the key file as read or written).
+class wipe_on_exit {
+ public:
+  explicit wipe_on_exit(std::string& text) : text_(text) {}
+  ~wipe_on_exit();
+  wipe_on_exit(const wipe_on_exit&) = delete;
+  wipe_on_exit& operator=(const wipe_on_exit&) = delete;
+
+ private:
+  std::string& text_;
+};
+
 // Prints "secret(32 bytes, fingerprint 1a2b3c4d)", never the bytes.
 std::ostream& operator<<(std::ostream& out, const secret_bytes& secret);
 

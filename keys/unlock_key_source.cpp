@@ -82,7 +82,7 @@ result<unlock_key> prompt_unlock_key(const std::string& prompt, const std::strin
     // The prompt is a courtesy; reading still works without it.
   }
   std::string line;
-  line.reserve(256);
+  line.reserve(4096);  // the loop's limit: no reallocation leaves a stray copy of the key
   char c = 0;
   while (line.size() < 4096) {
     const ssize_t n = ::read(fd, &c, 1);
