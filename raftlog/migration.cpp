@@ -10,8 +10,15 @@
 namespace raftvault::raftlog {
 namespace {
 
-// A plaintext etcd WAL (+ snap directory) read as etcd's restart reads it, without lock or repair.
-result<recovered_state> read_plain_source(const std::string& wal_dir, const std::string& snap_dir) {
+status remove_source(const std::string& dir) {
+  if (dir.empty() || !fileio::exists(dir)) return {};
+  RV_TRY(fileio::remove_all(dir));
+  return fileio::fsync_dir(fileio::parent_dir(dir));
+}
+
+}  // namespace
+
+result<recovered_state> read_plain_etcd(const std::string& wal_dir, const std::string& snap_dir) {
   auto markers = valid_snapshot_markers(wal_dir);
   if (!markers) return markers.error();
   recovered_state content;
@@ -28,14 +35,6 @@ result<recovered_state> read_plain_source(const std::string& wal_dir, const std:
   return content;
 }
 
-status remove_source(const std::string& dir) {
-  if (dir.empty() || !fileio::exists(dir)) return {};
-  RV_TRY(fileio::remove_all(dir));
-  return fileio::fsync_dir(fileio::parent_dir(dir));
-}
-
-}  // namespace
-
 status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
                                   const std::string& plain_snap_dir, const std::string& data_dir,
                                   const std::shared_ptr<const payload_codec>& codec,
@@ -50,7 +49,7 @@ status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
   if (auto prepared = detail::prepare_copy_target(target); !prepared) {
     return prepared.error().with_context(context);
   }
-  auto content = read_plain_source(plain_wal_dir, plain_snap_dir);
+  auto content = read_plain_etcd(plain_wal_dir, plain_snap_dir);
   if (!content) return content.error().with_context(context);
   fileio::crash_point("migration.source_read");
   if (auto installed = detail::install_copy(target, *content, *codec, options); !installed) {

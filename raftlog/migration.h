@@ -24,6 +24,7 @@
 #include <string>
 
 #include "codec/error.h"
+#include "raftlog/encrypted_log.h"
 #include "raftlog/payload_codec.h"
 #include "raftlog/wal.h"
 
@@ -48,6 +49,12 @@ status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
                                   const std::string& plain_snap_dir, const std::string& data_dir,
                                   const std::shared_ptr<const payload_codec>& codec,
                                   const migration_options& options = {});
+
+// A plaintext etcd WAL (+ snap directory; empty = none) as etcd's restart path reads it: the
+// newest snapshot among the valid WAL markers, then the WAL from it. No lock is taken and
+// nothing is repaired or renamed (a damaged .snap is only skipped): the source may be a live
+// etcd member's directory.
+result<recovered_state> read_plain_etcd(const std::string& wal_dir, const std::string& snap_dir);
 
 // Store in data_dir (encrypted, opened with codec's keys; or plaintext with the plaintext
 // codec) -> plaintext etcd WAL and snap directories that etcd 3.4 itself opens. Refuses an

@@ -5,7 +5,6 @@
 
 #include "actors/held_keys.h"
 #include "fileio/file.h"
-#include "raftlog/encrypted_log_internal.h"
 #include "raftlog/migration.h"
 #include "raftlog/store_copy.h"
 #include "raftlog/wal.h"
@@ -18,29 +17,12 @@
 namespace raftvault::cli {
 namespace {
 
-// A plaintext etcd WAL + snap directory read as etcd's restart path reads it (no lock, no
-// repair, nothing renamed).
-result<raftlog::recovered_state> read_plain(const std::string& wal_dir, const std::string& snap_dir) {
-  RV_ASSIGN(auto markers, raftlog::valid_snapshot_markers(wal_dir));
-  raftlog::recovered_state content;
-  if (!snap_dir.empty()) {
-    RV_ASSIGN(content.snap, raftlog::detail::load_newest_snapshot(
-                                snap_dir, markers, raftlog::payload_codec::plaintext().get(), false));
-  }
-  const raftvault::snapshot_marker at = content.snap ? content.snap->marker() : raftvault::snapshot_marker{};
-  RV_ASSIGN(auto contents, raftlog::read_wal(wal_dir, at));
-  content.metadata = std::move(contents.metadata);
-  content.state = contents.state;
-  content.entries = std::move(contents.entries);
-  return content;
-}
-
 status copy_plain(const std::string& wal_dir, const std::string& snap_dir, const std::string& data_dir,
                   const raftlog::migration_options& options) {
   const raftlog::store_layout layout{data_dir, false};
   const raftlog::detail::copy_target target{layout.wal_dir(), layout.snap_dir()};
   RV_TRY(raftlog::detail::prepare_copy_target(target));
-  RV_ASSIGN(auto content, read_plain(wal_dir, snap_dir));
+  RV_ASSIGN(auto content, raftlog::read_plain_etcd(wal_dir, snap_dir));
   return raftlog::detail::install_copy(target, content, *raftlog::payload_codec::plaintext(), options);
 }
 
