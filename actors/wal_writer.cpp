@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <iterator>
 
 namespace raftvault::actors {
@@ -51,18 +52,23 @@ status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_appe
 
 // Writes the gathered group with one fdatasync. On any failure the whole group fails: none of
 // it was acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
-void flush_group(wal_writer_pointer self) {
+// `instead_of_sync` (snapshot records) writes more records and syncs them together with the
+// group; it runs even when the group is empty.
+void flush_group(wal_writer_pointer self,
+                 const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr) {
   auto& st = self->state;
   ++st.generation;  // a flush still queued for this group is stale now
   st.flush_scheduled = false;
   st.lingering = false;
   auto group = std::move(st.group);
   st.group.clear();
-  if (group.empty()) return;
+  if (group.empty() && !instead_of_sync) return;
   if (!st.failure) {
     auto& wal = st.log->log();
-    status written = write_group(wal, group);
-    if (written) {
+    status written = group.empty() ? status{} : write_group(wal, group);
+    if (written && instead_of_sync) {
+      written = instead_of_sync(wal);
+    } else if (written) {
       auto start = std::chrono::steady_clock::now();
       written = wal.sync();
       record_sync(st, std::chrono::steady_clock::now() - start);
@@ -73,6 +79,7 @@ void flush_group(wal_writer_pointer self) {
     for (auto& item : group) item.promise.deliver(to_caf(*st.failure));
     return;
   }
+  if (group.empty()) return;
   ++st.groups;
   st.appends += group.size();
   const auto last = st.log->log().last_index();
@@ -149,18 +156,17 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {
         auto& st = self->state;
-        flush_group(self);  // appends accepted earlier stay earlier in the log
+        // Appends accepted earlier stay earlier in the log; save_snapshot's fdatasync makes
+        // them durable together with the snapshot record (one fdatasync fewer mid-rotation).
+        flush_group(self, [&](raftlog::wal& wal) {
+          status written = wal.save_snapshot(marker);
+          if (written && !state.empty()) written = wal.save(state, {});
+          // save() skips the fdatasync of a commit-only change (raft's MustSync), but etcd's
+          // restart ignores a snapshot record beyond the durable commit: sync before replying.
+          if (written) written = wal.sync();
+          return written;
+        });
         if (st.failure) return to_caf(*st.failure);
-        auto& wal = st.log->log();
-        status written = wal.save_snapshot(marker);
-        if (written && !state.empty()) written = wal.save(state, {});
-        // save() skips the fdatasync of a commit-only change (raft's MustSync), but etcd's
-        // restart ignores a snapshot record beyond the durable commit: sync before replying.
-        if (written) written = wal.sync();
-        if (!written) {
-          st.failure = written.error().with_context("wal writer stopped (fail-stop)");
-          return to_caf(*st.failure);
-        }
         return true;
       },
       [self](release_atom, std::uint64_t index) -> caf::result<bool> {
