@@ -81,7 +81,7 @@ std::optional<std::uint64_t> segment_size_from(const command_spec& spec, const p
   if (!args.has("segment-size")) return kDefaultSegmentSize;
   auto size = parse_index(spec, "segment-size", args.value("segment-size"), exit_code);
   if (!size) return std::nullopt;
-  if (*size < (64u << 10) || *size > (1u << 30)) {
+  if (*size < kMinSegmentSize || *size > kMaxSegmentSize) {
     exit_code = usage_error(spec, "--segment-size must be between 65536 and 1073741824 bytes");
     return std::nullopt;
   }

@@ -37,6 +37,8 @@ flag_spec unlock_key_file_flag();
 // --segment-size BYTES for commands that write a new WAL (default etcd's 64,000,000).
 flag_spec segment_size_flag();
 constexpr std::uint64_t kDefaultSegmentSize = 64'000'000;
+constexpr std::uint64_t kMinSegmentSize = 64 << 10;  // --segment-size's accepted range
+constexpr std::uint64_t kMaxSegmentSize = 1 << 30;
 
 class parsed_args {
  public:

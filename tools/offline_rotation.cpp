@@ -34,7 +34,7 @@ std::uint64_t store_segment_size(const raftlog::store_layout& layout) {
   std::uint64_t size = 0;
   for (const auto& segment : raftlog::list_segments(layout.wal_dir()))
     if (size == 0 || segment.size_bytes < size) size = segment.size_bytes;
-  return std::clamp<std::uint64_t>(size, 64 << 10, 64'000'000);
+  return std::clamp<std::uint64_t>(size, kMinSegmentSize, kMaxSegmentSize);
 }
 
 }  // namespace

@@ -192,3 +192,16 @@ TEST_CASE("init --tls-key stores the given key", "[cli]") {
   REQUIRE(std::system(cmd.c_str()) == 0);
   CHECK(read_bytes(dir / "a.pub") == read_bytes(dir / "b.pub"));
 }
+
+TEST_CASE("rotate-dek keeps a segment size larger than etcd's default", "[cli]") {
+  // init accepts up to 1 GiB; the re-encrypted copy must be cut at the same size.
+  temp_dir dir;
+  const std::string store = dir / "store";
+  const std::string segment = store + "/wal-v3-encrypted/0000000000000000-0000000000000000.wal";
+  REQUIRE(run_raftvault({"init", "--segment-size", "128000000", "--data-dir", store}).exit_code == 0);
+  REQUIRE(std::filesystem::file_size(segment) == 128000000u);
+  auto rotated = run_raftvault({"rotate-dek", "--data-dir", store});
+  REQUIRE(rotated.exit_code == 0);
+  CHECK_THAT(rotated.out, Catch::Contains("generation 1 -> 2"));
+  CHECK(std::filesystem::file_size(segment) == 128000000u);
+}
