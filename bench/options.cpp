@@ -201,6 +201,9 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     if (o.rotate_at <= 0) return usage("--rotate-at " + v + ": must be above 0");
     return {};
   };
+  flags.valued["--rotations"] = [&](const std::string& v) {
+    return set(o.rotations, positive(parse_count("--rotations", v), "--rotations"));
+  };
   flags.valued["--snapshot-size"] = [&](const std::string& v) {
     return set(o.snapshot_size, parse_byte_size("--snapshot-size", v));
   };

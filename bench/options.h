@@ -44,6 +44,7 @@ struct pipeline_options {
   double duration = 3.0;             // seconds of load (warm-up included)
   cipher_choice cipher = cipher_choice::xchacha20poly1305;
   double rotate_at = 0;              // > 0: request a DEK rotation this many seconds in
+  std::uint64_t rotations = 1;       // from rotate_at on, 250 ms apart
   std::uint64_t snapshot_size = 64 << 10;  // bytes of the rotation's forced snapshot
   std::uint64_t segment_size = 64'000'000;
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after

@@ -53,10 +53,12 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
   if (m.rotation) {
     const auto& r = *m.rotation;
     rep.add_json("rotation_ok", r.ok)
-        .add("rotation_ms", "rotation", r.seconds * 1e3, 1, "ms")
+        .add("rotations", "rotations", r.count)
+        .add("rotation_ms", "rotation (longest)", r.seconds * 1e3, 1, "ms")
+        .add("rotation_mean_ms", "rotation (mean)", r.mean_seconds * 1e3, 1, "ms")
         .add("rotation_drain_ms", "rotation: to barrier", r.drain_seconds * 1e3, 1, "ms")
         .add("rotation_snapshot_ms", "rotation: snapshot + retire", r.snapshot_seconds * 1e3, 1, "ms")
-        .add("rotation_window_entries", "rotation: entries in window", r.window_entries)
+        .add("rotation_window_entries", "rotation: entries in windows", r.window_entries)
         .add("rotation_before_entries_per_sec", "rotation: entries/s before", r.before_rate, 0)
         .add("rotation_window_entries_per_sec", "rotation: entries/s during", r.window_rate, 0)
         .add("rotation_window_throughput_ratio", "rotation: during / before",

@@ -14,13 +14,17 @@ namespace raftvault::bench {
 
 struct rotation_measurement {
   bool ok = false;
+  std::uint64_t count = 0;      // rotations run
+  double mean_seconds = 0;
+  // The longest rotation:
   double seconds = 0;           // rotate_dek request -> report
   double drain_seconds = 0;     // request -> the provider was asked (prepare + barrier)
   double snapshot_seconds = 0;  // provider asked -> report (snapshot sealed, written, retire)
+  // All rotations:
   std::uint64_t window_entries = 0;
-  double before_rate = 0;  // entries/s from the end of warm-up to the request
-  double window_rate = 0;  // entries/s while the rotation ran
-  std::uint32_t old_id = 0;
+  double before_rate = 0;  // entries/s between rotations (from the end of warm-up)
+  double window_rate = 0;  // entries/s while rotations ran
+  std::uint32_t old_id = 0;  // of the first; the rest of the last
   std::uint32_t new_id = 0;
   std::uint64_t last_old = 0;
   std::uint64_t snapshot_index = 0;
