@@ -28,9 +28,10 @@ class snapshotter {
 
   // Writes the snapshot durably. A snapshot with metadata.index == 0 is skipped, as etcd does.
   // Creates the directory (0700) if missing. Steps: `<name>.tmp` (0600), write, fsync, rename
-  // to `<name>` (replacing a file of the same name), fsync the directory. On any failure the
-  // temp file is removed (best effort) and nothing exists under the final name that was not
-  // there before.
+  // to `<name>` (replacing a file of the same name), fsync the directory. A failure before the
+  // rename removes the temp file (best effort) and leaves nothing new under the final name; a
+  // failed directory fsync after it leaves the file there but still fails the save, so the
+  // caller does not record a snapshot whose name may not survive a crash.
   status save(const snapshot& snap);
 
   // Loads one file by name, checking the CRC (errc::corruption naming the file otherwise).

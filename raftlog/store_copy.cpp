@@ -76,7 +76,7 @@ status prepare_copy_target(const copy_target& target) {
   RV_TRY(remove_if_present(temp_wal + ".tmp"));
   RV_TRY(remove_if_present(target.snap_dir + kTempSuffix));
   const bool snap_is_leftover = fileio::exists(marker_path(target.snap_dir));
-  if (wal_exists(target.wal_dir) || fileio::exists(target.wal_dir)) {
+  if (fileio::exists(target.wal_dir)) {  // with or without segments
     // A copy that crashed after its commit point: finish its last step, then refuse.
     if (snap_is_leftover) {
       RV_TRY(fileio::unlink(marker_path(target.snap_dir)));

@@ -93,11 +93,8 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
   if (status == decode_status::corruption || status == decode_status::io_error)
     return decoder.failure();
   out.torn = status == decode_status::torn_tail;
-  if (out.torn) out.torn_error = decoder.failure();
   out.crc = decoder.crc();
-  out.end_file = decoder.file();
   out.end_offset = decoder.last_valid_offset();
-  out.end_file_size = decoder.file_size();
   out.garbage_after_end = !out.torn && decoder.garbage_after_end();
   if (mode != replay_mode::snapshots && !snapshot_found) {
     return error(errc::not_found, "snapshot record " + marker_text(at) + " not found in WAL " +

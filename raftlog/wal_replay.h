@@ -24,11 +24,8 @@ struct replay_result {
   std::vector<snapshot_marker> snapshots;  // snapshot records in log order (snapshots mode)
   std::uint64_t last_index = 0;            // index of the last entry record (etcd's enti)
   std::uint32_t crc = 0;                   // running CRC at the end
-  bool torn = false;                       // ended in a torn tail (`torn_error` says where)
-  error torn_error{errc::torn_tail, {}};
-  std::size_t end_file = 0;                // index into the segments replayed
+  bool torn = false;                       // ended in a torn tail of the last segment
   std::uint64_t end_offset = 0;            // clean end (or last valid frame end if torn)
-  std::uint64_t end_file_size = 0;
   bool garbage_after_end = false;
 };
 
