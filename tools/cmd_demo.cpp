@@ -53,7 +53,12 @@ actors::pipeline_options options_for(const demo_config& config) {
 
 status write_key_file(const std::string& path, const keys::unlock_key& key) {
   RV_ASSIGN(keys::secret_bytes text, key.text());
-  return fileio::write_file_atomic(path, std::string(text.view()) + "\n", fileio::kPrivateFileMode);
+  std::string line;
+  const keys::wipe_on_exit wipe(line);  // the demo's key file is meant; stray copies are not
+  line.reserve(text.size() + 1);
+  line.append(text.view());
+  line.push_back('\n');
+  return fileio::write_file_atomic(path, line, fileio::kPrivateFileMode);
 }
 
 std::string ms(std::uint64_t us) {
