@@ -35,7 +35,8 @@ int cmd_export(int argc, char** argv) {
   auto store = open_offline(args, data_dir);
   if (!store) return fail(store.error(), data_dir);
   if (!out_existed) {
-    if (auto made = fileio::make_dir(out); !made) return fail(made.error(), data_dir);
+    // Durable: the exported directories must not vanish with their parent entry in a crash.
+    if (auto made = fileio::make_dir_durable(out); !made) return fail(made.error(), data_dir);
   }
   raftlog::migration_options options;
   options.batch_entries = 256;
