@@ -11,13 +11,14 @@
 
 #include "codec/cipher.h"
 #include "codec/error.h"
+#include "raftlog/wal_format.h"
 
 namespace raftvault::actors {
 
 struct pipeline_options {
   std::string data_dir;                                  // raftvault.data-dir (required)
   codec::cipher cipher = codec::cipher::xchacha20poly1305;  // raftvault.cipher (new stores)
-  std::uint64_t segment_size = 64'000'000;               // raftvault.segment-size
+  std::uint64_t segment_size = raftlog::kDefaultSegmentBytes;  // raftvault.segment-size
   std::uint64_t max_inflight_bytes = 64ull << 20;        // raftvault.max-inflight-bytes
   std::size_t crypto_workers = 2;                        // raftvault.crypto-workers
   std::uint64_t crypto_inline_bytes = 64ull << 10;       // raftvault.crypto-inline-bytes

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec/error.h"
+#include "raftlog/wal_format.h"
 
 namespace raftvault::bench {
 
@@ -24,7 +25,7 @@ struct wal_options {
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;                 // leave data_dir's wal-v3/ and snap-v3/ in place
   bool json = false;
-  std::uint64_t segment_size = 64'000'000;
+  std::uint64_t segment_size = raftlog::kDefaultSegmentBytes;
   cipher_choice cipher = cipher_choice::none;
 };
 
@@ -46,7 +47,7 @@ struct pipeline_options {
   double rotate_at = 0;              // > 0: request a DEK rotation this many seconds in
   std::uint64_t rotations = 1;       // from rotate_at on, 250 ms apart
   std::uint64_t snapshot_size = 64 << 10;  // bytes of the rotation's forced snapshot
-  std::uint64_t segment_size = 64'000'000;
+  std::uint64_t segment_size = raftlog::kDefaultSegmentBytes;
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;
   bool json = false;

@@ -26,12 +26,13 @@
 
 #include "codec/error.h"
 #include "codec/raft_types.h"
+#include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog {
 
 struct wal_options {
   // etcd's SegmentSizeBytes: a segment is cut after the save that finds it this large.
-  std::uint64_t segment_size = 64'000'000;
+  std::uint64_t segment_size = kDefaultSegmentBytes;
   // Emulate etcd's 128 KiB page-writer lag in the cut decision so segment boundaries are
   // byte-identical to etcd's (tests and golden vectors). Off: cut as soon as a save crosses.
   bool etcd_cut_lag = true;

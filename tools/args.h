@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "raftlog/wal_format.h"
+
 namespace raftvault::cli {
 
 constexpr int kExitOk = 0;
@@ -36,7 +38,7 @@ struct command_spec {
 flag_spec unlock_key_file_flag();
 // --segment-size BYTES for commands that write a new WAL (default etcd's 64,000,000).
 flag_spec segment_size_flag();
-constexpr std::uint64_t kDefaultSegmentSize = 64'000'000;
+constexpr std::uint64_t kDefaultSegmentSize = raftlog::kDefaultSegmentBytes;
 constexpr std::uint64_t kMinSegmentSize = 64 << 10;  // --segment-size's accepted range
 constexpr std::uint64_t kMaxSegmentSize = 1 << 30;
 
