@@ -21,6 +21,7 @@
 #include "producer_load.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/snapshotter.h"
+#include "service_model.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
@@ -29,6 +30,7 @@ using raftvault::testing::ack_counter;
 using raftvault::testing::make_entries;
 using raftvault::testing::producer_load;
 using raftvault::testing::temp_dir;
+using raftvault::testing::test_store_options;
 
 namespace {
 
@@ -105,14 +107,8 @@ snapshot_provider_actor::behavior_type content_provider(std::shared_ptr<content_
   };
 }
 
-pipeline_options options_for(const temp_dir& dir) {
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.segment_size = 64 << 10;  // a segment cut every ~250 entries
-  options.rotation_retry_ms = 3'600'000;  // only rotate_dek() resumes
-  return options;
-}
+// A segment cut every ~250 entries; only rotate_dek() resumes a rotation.
+pipeline_options options_for(const temp_dir& dir) { return test_store_options(dir, 64 << 10); }
 
 // How the child dies.
 struct crash_plan {

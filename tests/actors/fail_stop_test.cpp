@@ -19,17 +19,12 @@ using raftvault::testing::ack_counter;
 using raftvault::testing::make_entries;
 using raftvault::testing::producer_load;
 using raftvault::testing::temp_dir;
+using raftvault::testing::test_store_options;
 
 namespace {
 
-pipeline_options options_for(const temp_dir& dir) {
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.segment_size = 4 << 20;  // no segment cut in these runs: the fault hits a group's write/sync
-  options.rotation_retry_ms = 3'600'000;
-  return options;
-}
+// No segment cut in these runs: the fault hits a group's write or sync.
+pipeline_options options_for(const temp_dir& dir) { return test_store_options(dir, 4 << 20); }
 
 // Faults are process-wide: clear them whatever way a test case ends.
 struct clear_faults_at_exit {

@@ -9,14 +9,12 @@ using namespace raftvault;
 using namespace raftvault::actors;
 using raftvault::testing::make_entries;
 using raftvault::testing::temp_dir;
+using raftvault::testing::test_store_options;
 
 namespace {
 
 pipeline_options options_for(const temp_dir& dir) {
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.segment_size = 256 << 10;
+  auto options = test_store_options(dir, 256 << 10);
   options.metadata = "node-1";
   return options;
 }

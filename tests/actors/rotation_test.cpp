@@ -17,17 +17,11 @@ using namespace raftvault::actors;
 using raftvault::testing::make_entries;
 using raftvault::testing::service_model;
 using raftvault::testing::temp_dir;
+using raftvault::testing::test_store_options;
 
 namespace {
 
-pipeline_options options_for(const temp_dir& dir) {
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.segment_size = 64 << 10;
-  options.rotation_retry_ms = 3'600'000;  // retried by the test, not by the timer
-  return options;
-}
+pipeline_options options_for(const temp_dir& dir) { return test_store_options(dir, 64 << 10); }
 
 struct running_store {
   std::unique_ptr<blocking_storage> store;

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "actors/pipeline.h"
+#include "support/test_support.h"
 
 namespace raftvault::testing {
 
@@ -71,6 +72,17 @@ inline actors::snapshot_provider_actor::behavior_type snapshot_provider(
         return *snap;
       },
   };
+}
+
+// A new store in `dir`/store with the given segment size; rotations are resumed by the test
+// (an explicit rotate_dek), never by the retry timer.
+inline actors::pipeline_options test_store_options(const temp_dir& dir, std::uint64_t segment_size) {
+  actors::pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.segment_size = segment_size;
+  options.rotation_retry_ms = 3'600'000;
+  return options;
 }
 
 inline std::vector<entry> make_entries(std::uint64_t first, std::size_t count, std::uint64_t term,

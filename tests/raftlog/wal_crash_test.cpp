@@ -15,14 +15,6 @@ using namespace raftvault::testing;
 
 namespace {
 
-std::vector<entry> make_entries(std::uint64_t first, std::uint64_t last, std::uint64_t term,
-                                std::size_t size) {
-  std::vector<entry> out;
-  for (auto i = first; i <= last; ++i)
-    out.push_back(entry{term, i, entry_type::normal, std::string(size, char('a' + i % 26))});
-  return out;
-}
-
 raftlog::wal_options small_segments() {
   raftlog::wal_options options;
   options.segment_size = 8 * 1024;

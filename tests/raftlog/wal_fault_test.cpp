@@ -27,14 +27,6 @@ std::uint64_t record_offset(std::size_t segment, std::size_t record) {
       .as_uint();
 }
 
-std::vector<entry> make_entries(std::uint64_t first, std::uint64_t last, std::uint64_t term,
-                                std::size_t size) {
-  std::vector<entry> out;
-  for (auto i = first; i <= last; ++i)
-    out.push_back(entry{term, i, entry_type::normal, std::string(size, char('a' + i % 26))});
-  return out;
-}
-
 // The tree without the writer's lock file (open creates it; it is not part of the format).
 std::string digest_without_lock(const std::string& dir) {
   const std::string digest = tree_digest(dir);
@@ -412,13 +404,7 @@ TEST_CASE("a failed rename during a cut is fail-stop - the sealed segment keeps 
 TEST_CASE("a failed unlink in release_to keeps the segment list in step with the disk",
           "[wal][fault]") {
   temp_dir tmp;
-  raftlog::wal_options options;
-  options.segment_size = 8 * 1024;
-  auto created = raftlog::wal::create(tmp / "wal", "meta", options);
-  REQUIRE(created);
-  auto& log = *created;
-  for (std::uint64_t i = 1; i <= 60; i += 4)
-    REQUIRE(log->save({1, 1, i + 3}, make_entries(i, i + 3, 1, 1000)));
+  auto log = wal_with_small_segments(tmp / "wal");
   const auto before = log->segments();
   REQUIRE(before.size() >= 4);
   const std::uint64_t snap_index = before[3].first_index;  // three segments to delete

@@ -3,6 +3,7 @@
 // copy and damage WAL directories.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -111,6 +112,28 @@ inline void zero_range(const std::string& path, std::uint64_t offset, std::uint6
 
 inline void truncate_file(const std::string& path, std::uint64_t size) {
   std::filesystem::resize_file(path, size);
+}
+
+// Normal entries first..last of `size` bytes each (a letter derived from the index).
+inline std::vector<entry> make_entries(std::uint64_t first, std::uint64_t last, std::uint64_t term,
+                                       std::size_t size) {
+  std::vector<entry> out;
+  for (auto i = first; i <= last; ++i)
+    out.push_back(entry{term, i, entry_type::normal, std::string(size, char('a' + i % 26))});
+  return out;
+}
+
+// A WAL in `dir` with 8 KiB segments holding entries 1..60 (1000 bytes each, saves of 4):
+// several segments for release_to and cut tests.
+inline std::unique_ptr<raftlog::wal> wal_with_small_segments(const std::string& dir) {
+  raftlog::wal_options options;
+  options.segment_size = 8 * 1024;
+  auto created = raftlog::wal::create(dir, "meta", options);
+  REQUIRE(created);
+  auto log = std::move(*created);
+  for (std::uint64_t i = 1; i <= 60; i += 4)
+    REQUIRE(log->save({1, 1, i + 3}, make_entries(i, i + 3, 1, 1000)));
+  return log;
 }
 
 }  // namespace raftvault::testing

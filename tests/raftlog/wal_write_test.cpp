@@ -31,14 +31,6 @@ std::string expected_wal_digest(const char* dataset) {
   return out;
 }
 
-std::vector<entry> make_entries(std::uint64_t first, std::uint64_t last, std::uint64_t term,
-                                std::size_t size) {
-  std::vector<entry> out;
-  for (auto i = first; i <= last; ++i) out.push_back(entry{term, i, entry_type::normal,
-                                                           std::string(size, char('a' + i % 26))});
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("the MANIFEST call sequence writes etcd's segments byte for byte", "[wal][vectors]") {
@@ -176,13 +168,7 @@ TEST_CASE("save refuses an index gap and non-consecutive entries without failing
 
 TEST_CASE("release_to deletes segments a snapshot makes unnecessary", "[wal]") {
   temp_dir tmp;
-  raftlog::wal_options options;
-  options.segment_size = 8 * 1024;
-  auto created = raftlog::wal::create(tmp / "wal", "meta", options);
-  REQUIRE(created);
-  auto& log = *created;
-  for (std::uint64_t i = 1; i <= 60; i += 4)
-    REQUIRE(log->save({1, 1, i + 3}, make_entries(i, i + 3, 1, 1000)));
+  auto log = wal_with_small_segments(tmp / "wal");
   const auto before = log->segments();
   REQUIRE(before.size() >= 4);
   const std::uint64_t snap_index = before[2].first_index;
