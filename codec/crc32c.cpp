@@ -55,11 +55,70 @@ std::uint32_t crc32c_update_portable(std::uint32_t crc, const void* data, std::s
 }
 
 #if defined(__x86_64__)
+namespace {
+
+// One crc32 instruction has a latency of 3 cycles but a throughput of 1 per cycle, so a single
+// dependency chain runs at a third of the unit's speed. Long inputs are cut into three equal
+// lanes hashed in one loop; the lanes are then joined with the CRC's linearity:
+//   crc(A || B) = shift(crc(A), |B|) ^ crc0(B)
+// where shift(x, n) is x run through n zero bytes -- a GF(2)-linear map, applied by table.
+struct lane_shift {
+  std::array<std::array<std::uint32_t, 256>, 4> table{};
+
+  __attribute__((target("sse4.2"))) explicit lane_shift(std::size_t lane_bytes) {
+    std::array<std::uint32_t, 32> basis{};
+    for (int bit = 0; bit < 32; ++bit) {
+      std::uint64_t c = std::uint64_t{1} << bit;
+      for (std::size_t i = 0; i < lane_bytes / 8; ++i) c = _mm_crc32_u64(c, 0);
+      basis[static_cast<std::size_t>(bit)] = static_cast<std::uint32_t>(c);
+    }
+    for (std::size_t k = 0; k < 4; ++k)
+      for (std::uint32_t b = 0; b < 256; ++b)
+        for (std::size_t j = 0; j < 8; ++j)
+          if (b & (1u << j)) table[k][b] ^= basis[8 * k + j];
+  }
+
+  std::uint32_t operator()(std::uint32_t c) const {
+    return table[0][c & 0xFF] ^ table[1][(c >> 8) & 0xFF] ^ table[2][(c >> 16) & 0xFF] ^
+           table[3][c >> 24];
+  }
+};
+
+// Hashes as many 3 x lane_bytes chunks as fit; returns the raw (uninverted) register.
+template <std::size_t LaneBytes>
+__attribute__((target("sse4.2"))) std::uint64_t crc_three_lanes(std::uint64_t c,
+                                                                 const unsigned char*& p,
+                                                                 std::size_t& size) {
+  static const lane_shift shift(LaneBytes);
+  while (size >= 3 * LaneBytes) {
+    std::uint64_t c1 = 0, c2 = 0;
+    const unsigned char* const end = p + LaneBytes;
+    for (; p < end; p += 8) {
+      std::uint64_t w0, w1, w2;
+      std::memcpy(&w0, p, 8);
+      std::memcpy(&w1, p + LaneBytes, 8);
+      std::memcpy(&w2, p + 2 * LaneBytes, 8);
+      c = _mm_crc32_u64(c, w0);
+      c1 = _mm_crc32_u64(c1, w1);
+      c2 = _mm_crc32_u64(c2, w2);
+    }
+    c = shift(shift(static_cast<std::uint32_t>(c)) ^ static_cast<std::uint32_t>(c1)) ^
+        static_cast<std::uint32_t>(c2);
+    p += 2 * LaneBytes;
+    size -= 3 * LaneBytes;
+  }
+  return c;
+}
+
+}  // namespace
+
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_update_sse42(std::uint32_t crc,
                                                                      const void* data,
                                                                      std::size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
   std::uint64_t c = ~crc;
+  c = crc_three_lanes<1024>(c, p, size);  // 3 KiB chunks: a 4 KiB entry takes one
+  c = crc_three_lanes<128>(c, p, size);
   while (size >= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, 8);
