@@ -1,7 +1,8 @@
 // raftlog::wal, the writing half: save/append/sync, segment cut, release, close.
 // Happy path: save() encodes the whole batch into one buffer, writes it with one pwrite (per
-// MiB) and fdatasyncs when raft requires it; a cut seals the old segment and renames a spare
-// preallocated by the file pipeline into place.
+// MiB) and fdatasyncs when raft requires it; a cut seals the old segment, continues in a spare
+// preallocated by the file pipeline and leaves the syncs and the rename to the cut finisher,
+// which the next sync waits for.
 // Failure modes: a failed write or sync makes the WAL fail-stop (sticky errc::closed error) and
 // rolls the tail back to the last durable offset, so a reopen sees only acknowledged records.
 #include <fcntl.h>
@@ -59,6 +60,7 @@ status wal::impl::write_buffered() {
 }
 
 status wal::impl::sync_tail() {
+  RV_TRY(finish_cut());
   encoder.lag().flush();
   if (!unsynced) return {};
   if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(tail.fdatasync());
@@ -102,19 +104,15 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
 }
 
 status wal::impl::cut() {
+  RV_TRY(finish_cut());  // the previous cut, 64 MB ago: long finished in practice
   // Seal the old segment at its last record (it may have outgrown its preallocation).
   RV_TRY_OR_FAIL(tail.truncate(tail_end));
-  tail_reserved = tail_end;
-  unsynced = true;
-  RV_TRY(sync_tail());
   segments.back().size_bytes = tail_end;
-  fileio::crash_point("wal.cut.after_old_sync");
 
   auto spare = pipeline->take();
   if (!spare) return fail(spare.error());
   fileio::file next = std::move(spare).value();
   const std::string name = format_segment_name(segments.back().sequence + 1, last_index + 1);
-  const std::string path = dir + "/" + name;
 
   encoder.clear();
   encoder.lag().reset(0);
@@ -124,18 +122,16 @@ status wal::impl::cut() {
   const std::uint64_t header_bytes = encoder.size();
   RV_TRY_OR_FAIL(next.pwrite_all(encoder.bytes().data(), header_bytes, 0));
   encoder.clear();
-  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(next.fdatasync());
-  fileio::crash_point("wal.cut.after_new_write");
 
-  RV_TRY_OR_FAIL(fileio::rename(next.path(), path));
-  fileio::crash_point("wal.cut.after_rename");
-  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(fileio::fsync_dir(dir));
-  // Reopen under the final name so that error messages name the real file.
-  auto reopened = fileio::file::open(path, O_RDWR);
-  if (!reopened) return fail(reopened.error());
-  tail = std::move(reopened).value();
-  (void)next.close();
+  // The syncs and the rename go to the background; appends continue into the spare at once.
+  auto second = fileio::file::open(next.path(), O_RDWR);
+  if (!second) return fail(second.error());
+  cut_job job{std::move(tail), std::move(second).value(), dir + "/" + name, dir,
+              !options.unsafe_no_sync};
+  tail = std::move(next);
+  finisher.start(std::move(job));
 
+  // The header counts as durable: no sync() returns before the finisher has synced it.
   tail_end = durable_end = header_bytes;
   tail_reserved = options.segment_size;
   unsynced = false;
@@ -143,6 +139,17 @@ status wal::impl::cut() {
   segment_info info = *parse_segment_name(name);
   info.size_bytes = std::max<std::uint64_t>(options.segment_size, header_bytes);
   segments.push_back(std::move(info));
+  return {};
+}
+
+status wal::impl::finish_cut() {
+  if (!finisher.pending()) return {};
+  RV_TRY_OR_FAIL(finisher.wait());
+  // Reopen under the final name so that error messages name the real file.
+  auto reopened = fileio::file::open(dir + "/" + segments.back().name, O_RDWR);
+  if (!reopened) return fail(reopened.error());
+  (void)tail.close();
+  tail = std::move(reopened).value();
   return {};
 }
 
@@ -166,7 +173,8 @@ status wal::save(const hard_state& state, const std::vector<entry>& entries) {
   fileio::crash_point("wal.save.after_write");
   // etcd compares the (lagging) file offset with the segment size after the save's records.
   const std::uint64_t offset = w.options.etcd_cut_lag ? w.encoder.lag().file_offset() : w.tail_end;
-  if (offset >= w.options.segment_size) return w.cut();
+  if (offset >= w.options.segment_size) RV_TRY(w.cut());
+  // After a cut, this waits for the sealed segment's fdatasync (the batch is in it).
   return must_sync ? w.sync_tail() : status{};
 }
 
@@ -187,6 +195,8 @@ status wal::save_snapshot(snapshot_marker marker) {
 status wal::release_to(std::uint64_t index) {
   auto& w = *impl_;
   RV_TRY(w.check_writable());
+  // A pending cut's rename must be durable before older segments may go.
+  RV_TRY(w.finish_cut());
   auto keep = search_segment(w.segments, index);
   if (!keep || *keep == 0) return {};
   // Forget each segment as soon as it is deleted: after a failed unlink the list must still
@@ -216,6 +226,7 @@ status wal::close() {
   status outcome;
   if (!w.failed && !w.unread) outcome = w.sync_tail();
   else if (w.failed) outcome = *w.failed;
+  (void)w.finisher.wait();  // after a failure it may still be running
   w.pipeline.reset();  // stops the worker and unlinks the unused spare
   if (w.tail.is_open()) (void)w.tail.close();
   w.lock = fileio::exclusive_lock();

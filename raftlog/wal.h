@@ -14,8 +14,10 @@
 // Files: segments `%016x-%016x.wal`; `raftvault.lock` (the writer's flock; etcd ignores it);
 // while open, the file pipeline's preallocated spare `0.tmp`/`1.tmp` (removed on close).
 // Crash points: wal.create.before_rename, wal.create.after_rename, wal.save.after_write,
-// wal.cut.after_old_sync, wal.cut.after_new_write, wal.cut.after_rename.
-// A wal object is used by one thread at a time (it owns one background preallocation thread).
+// wal.cut.after_old_sync, wal.cut.after_new_write, wal.cut.after_rename (the last three on the
+// cut's background thread: append() never waits for a disk flush, sync() waits for the cut).
+// A wal object is used by one thread at a time (it owns a background preallocation thread and,
+// after a cut until the next sync, the cut finisher's thread: raftlog/cut_finisher.h).
 #pragma once
 
 #include <cstdint>
@@ -80,8 +82,9 @@ class wal {
   // requires it (entries present, or term/vote changed), cuts a segment when due.
   status save(const hard_state& state, const std::vector<entry>& entries);
 
-  // Group-commit building blocks: append() writes without syncing; sync() makes everything
-  // appended so far durable with one fdatasync. save() == append() + sync() when needed.
+  // Group-commit building blocks: append() writes without syncing (a segment cut it triggers
+  // syncs in the background); sync() makes everything appended so far durable with one
+  // fdatasync, after waiting for that cut. save() == append() + sync() when needed.
   status append(const hard_state& state, const std::vector<entry>& entries);
   status sync();
 

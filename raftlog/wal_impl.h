@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fileio/file.h"
+#include "raftlog/cut_finisher.h"
 #include "raftlog/file_pipeline.h"
 #include "raftlog/wal.h"
 #include "raftlog/wal_encoder.h"
@@ -33,11 +34,13 @@ struct wal::impl {
   std::optional<error> failed;         // sticky fail-stop error
   bool closed = false;
   std::unique_ptr<file_pipeline> pipeline;
+  cut_finisher finisher;  // the last cut's syncs and rename, until finish_cut()
 
   status check_writable() const;
   status write_buffered();
   status sync_tail();
   status cut();
+  status finish_cut();  // waits for the last cut's background half; fail-stop on its error
   status append_records(const hard_state& state, const std::vector<entry>& entries);
   status check_entries(const std::vector<entry>& entries) const;
   error fail(const error& cause);  // enters fail-stop, returns the cause
