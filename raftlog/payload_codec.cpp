@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include "codec/batch_sealer.h"
+
 namespace raftvault::raftlog {
 namespace {
 
@@ -75,8 +77,9 @@ result<std::vector<entry>> payload_codec::seal_entries(const std::vector<entry>&
   }
   std::vector<entry> sealed;
   sealed.reserve(plain.size());
+  codec::batch_sealer sealer(cipher_, sealing_->ref, plain.size());
   for (const entry& e : plain) {
-    RV_ASSIGN(std::string record, codec::seal(cipher_, sealing_->ref, e.data, place_of(e)));
+    RV_ASSIGN(std::string record, sealer.seal(e.data, place_of(e)));
     sealed.push_back(entry{e.term, e.index, e.type, std::move(record)});
   }
   return sealed;

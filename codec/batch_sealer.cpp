@@ -1,0 +1,38 @@
+#include "codec/batch_sealer.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "codec/cipher_internal.h"
+
+namespace raftvault::codec {
+
+batch_sealer::batch_sealer(cipher c, key_ref key, std::size_t records)
+    : cipher_(c), key_(key) {
+  nonces_.reserve(std::max<std::size_t>(records, 1) * kNonceBytes);
+}
+
+status batch_sealer::refill(std::size_t records) {
+  if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
+  nonces_.resize(std::max<std::size_t>(records, 1) * kNonceBytes);
+  randombytes_buf(nonces_.data(), nonces_.size());
+  used_ = 0;
+  return {};
+}
+
+result<std::string> batch_sealer::seal(std::string_view plaintext, const record_place& place) {
+  if (cipher_ == cipher::none) return encode_plain_record(plaintext);
+  if ((used_ + 1) * kNonceBytes > nonces_.size()) {
+    // First use draws the announced count; later refills the same size again.
+    RV_TRY(refill(std::max<std::size_t>(nonces_.capacity() / kNonceBytes, 1)));
+  }
+  const unsigned char* nonce = nonces_.data() + used_ * kNonceBytes;
+  ++used_;
+  unsigned char ad[kPlaceAssociatedDataSize];
+  encode_place_associated_data(place, ad);
+  return detail::seal_core(cipher_, key_, plaintext,
+                           std::string_view(reinterpret_cast<const char*>(ad), sizeof(ad)), nonce);
+}
+
+}  // namespace raftvault::codec
