@@ -45,7 +45,7 @@ result<key_store> key_store::create(const std::string& keys_dir, const create_op
   }
   key_file_contents contents;
   if (options.tls_key_pem) {
-    RV_ASSIGN(contents.tls_key, tls_key_from_pem(*options.tls_key_pem));
+    RV_ASSIGN(contents.tls_key, tls_key_from_pem(options.tls_key_pem->view()));
   } else {
     RV_ASSIGN(contents.tls_key, generate_tls_key());
   }

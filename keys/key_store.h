@@ -21,13 +21,15 @@
 #include "codec/cipher.h"
 #include "fileio/file.h"
 #include "keys/key_file.h"
+#include "keys/secret_bytes.h"
 #include "keys/unlock_key.h"
 
 namespace raftvault::keys {
 
 struct create_options {
   bool autolock = false;                    // lock with a fresh unlock key (store.kek())
-  std::optional<std::string> tls_key_pem;   // unencrypted PEM key; default: new EC P-256
+  // Unencrypted PEM private key (secret, so in guarded memory); default: a new EC P-256 key.
+  std::optional<secret_bytes> tls_key_pem;
   std::optional<std::string> tls_cert_pem;  // written to node.crt; must match the key
 };
 

@@ -28,7 +28,9 @@ std::string openssl_reason() {
 }
 
 bio_ptr read_bio(std::string_view bytes) {
-  return bio_ptr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  // OpenSSL refuses a null buffer, which an empty secret_bytes' view has.
+  const char* data = bytes.empty() ? "" : bytes.data();
+  return bio_ptr(BIO_new_mem_buf(data, static_cast<int>(bytes.size())));
 }
 
 // Drains a secure-memory BIO into guarded memory.

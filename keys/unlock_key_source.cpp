@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "fileio/file.h"
+#include "keys/secret_file.h"
 
 namespace raftvault::keys {
 namespace {
@@ -45,8 +46,7 @@ result<unlock_key> read_unlock_key_file(const std::string& path) {
     return error(errc::invalid_argument, "unlock key file " + path + " is " +
                                              std::to_string(size) + " bytes; not an unlock key");
   }
-  RV_ASSIGN(auto secret, secret_bytes::allocate(static_cast<std::size_t>(size)));
-  if (size != 0) RV_TRY(f.pread_exact(secret.data(), secret.size(), 0));
+  RV_ASSIGN(auto secret, read_secret(f, size));
   auto key = unlock_key::parse(secret.view());
   if (!key) return key.error().with_context("unlock key file " + path);
   return key;

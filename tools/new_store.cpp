@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "fileio/file.h"
+#include "keys/secret_file.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/store_layout.h"
 #include "tools/report.h"
@@ -26,7 +27,7 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   if (!segment_size) return std::nullopt;
   request.segment_size = *segment_size;
   if (args.has("tls-key")) {
-    auto pem = fileio::read_file(args.value("tls-key"));
+    auto pem = keys::read_secret_file(args.value("tls-key"));
     if (!pem) {
       exit_code = fail("cannot read --tls-key " + args.value("tls-key") + ": " + pem.error().message());
       return std::nullopt;
@@ -52,7 +53,9 @@ result<keys::key_store> create_new_keys(const new_store_request& request, bool& 
   }
   keys::create_options options;
   options.autolock = request.autolock;
-  options.tls_key_pem = request.tls_key_pem;
+  if (request.tls_key_pem) {
+    RV_ASSIGN(options.tls_key_pem, request.tls_key_pem->clone());
+  }
   return keys::key_store::create(layout.keys_dir(), options);
 }
 

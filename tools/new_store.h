@@ -7,6 +7,7 @@
 
 #include "codec/cipher.h"
 #include "keys/key_store.h"
+#include "keys/secret_bytes.h"
 #include "tools/args.h"
 
 namespace raftvault::cli {
@@ -15,7 +16,7 @@ struct new_store_request {
   std::string data_dir;
   codec::cipher cipher = codec::cipher::xchacha20poly1305;
   bool autolock = false;
-  std::optional<std::string> tls_key_pem;
+  std::optional<keys::secret_bytes> tls_key_pem;  // --tls-key, read into guarded memory
   std::uint64_t segment_size = kDefaultSegmentSize;
 };
 

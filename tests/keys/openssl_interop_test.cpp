@@ -30,6 +30,8 @@ std::string normalized_key(const std::string& pem_path, const std::string& pass_
   return rt::read_bytes(out);
 }
 
+secret_bytes secret(const std::string& pem) { return secret_bytes::copy_of(pem).value(); }
+
 void set_pass(const unlock_key& key) {
   ::setenv("RAFTVAULT_TEST_PASS", std::string(key.text().value().view()).c_str(), 1);
 }
@@ -52,7 +54,7 @@ TEST_CASE("openssl opens the locked TLS key with the unlock key, also after KEK 
     const std::string expected = normalized_key(original);
     const std::string dir = d / "keys";
     const std::string node_key = dir + "/node.key";
-    auto store = key_store::create(dir, {true, rt::read_bytes(original), {}});
+    auto store = key_store::create(dir, {true, secret(rt::read_bytes(original)), {}});
     REQUIRE(store.has_value());
     CHECK(rt::read_bytes(node_key).find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos);
     const auto first = store->kek()->clone().value();
@@ -74,6 +76,18 @@ TEST_CASE("openssl opens the locked TLS key with the unlock key, also after KEK 
   }
 }
 
+TEST_CASE("a TLS key that is not a PEM private key is refused, an empty one too", "[keys][openssl]") {
+  rt::temp_dir d;
+  for (const char* pem : {"", "-----BEGIN PRIVATE KEY-----\n"}) {
+    CAPTURE(pem);
+    auto store = key_store::create(d / "keys", {false, secret(pem), {}});
+    REQUIRE_FALSE(store.has_value());
+    CHECK(store.error().code() == errc::invalid_argument);
+    CHECK(store.error().message().rfind("TLS key is not an unencrypted PEM private key: ", 0) == 0);
+    CHECK_FALSE(fileio::exists(d / "keys/node.key"));
+  }
+}
+
 TEST_CASE("certificates must match the key and are replaced with the key crash-safely",
           "[keys][openssl]") {
   rt::temp_dir d;
@@ -87,7 +101,7 @@ TEST_CASE("certificates must match the key and are replaced with the key crash-s
   const auto a = make_pair("node-a");
   const auto b = make_pair("node-b");
   const std::string dir = d / "keys";
-  auto mismatch = key_store::create(dir, {false, a.first, b.second});
+  auto mismatch = key_store::create(dir, {false, secret(a.first), b.second});
   REQUIRE_FALSE(mismatch.has_value());
   CHECK(mismatch.error().code() == errc::invalid_argument);
   CHECK(mismatch.error().message() == "certificate " + dir + "/node.crt does not match the TLS private key");
@@ -95,7 +109,7 @@ TEST_CASE("certificates must match the key and are replaced with the key crash-s
 
   std::optional<unlock_key> kek;
   {
-    auto store = key_store::create(dir, {true, a.first, a.second});
+    auto store = key_store::create(dir, {true, secret(a.first), a.second});
     REQUIRE(store.has_value());
     CHECK(store->tls_certificate_pem().value() == a.second);
     auto bad = store->replace_tls(a.second, b.first);

@@ -3,9 +3,12 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdlib>
 
+#include "fileio/fault_injection.h"
 #include "keys/secret_bytes.h"
+#include "keys/secret_file.h"
 #include "keys/unlock_key.h"
 #include "keys/unlock_key_source.h"
 #include "support/test_support.h"
@@ -36,6 +39,33 @@ TEST_CASE("secret_bytes is guarded, compared in constant time, moved and never p
   auto r2 = secret_bytes::random(32);
   REQUIRE((r1 && r2));
   CHECK_FALSE(r1->equals(*r2));
+}
+
+TEST_CASE("secret files are read whole into guarded memory through the file layer", "[keys]") {
+  rt::temp_dir dir;
+  const std::string path = dir / "tls.pem";
+  const std::string pem = "-----BEGIN PRIVATE KEY-----\nnot really a key\n-----END PRIVATE KEY-----\n";
+  rt::write_bytes(path, pem);
+  auto whole = read_secret_file(path);
+  REQUIRE(whole.has_value());
+  CHECK(whole->view() == pem);
+
+  rt::write_bytes(dir / "empty", "");
+  auto empty = read_secret_file(dir / "empty");
+  REQUIRE(empty.has_value());
+  CHECK(empty->empty());
+
+  auto missing = read_secret_file(dir / "missing");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code() == errc::io);
+  CHECK(missing.error().message() == "open " + (dir / "missing") + ": No such file or directory");
+
+  fileio::inject_fault(fileio::op::read, 1, EIO);
+  auto failed = read_secret_file(path);
+  fileio::clear_faults();
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().code() == errc::io);
+  CHECK(failed.error().message() == "read " + path + ": Input/output error");
 }
 
 TEST_CASE("unlock key text form round-trips and detects typos by checksum", "[keys]") {

@@ -205,3 +205,25 @@ TEST_CASE("commands refuse to overwrite or to guess", "[cli][errors]") {
   REQUIRE(run_raftvault({"init", "--data-dir", plain}).exit_code == 0);
   expect_refusal(plain, {"unlock-key", "rotate", "--data-dir", plain}, {}, "raftvault autolock on --data-dir " + plain);
 }
+
+TEST_CASE("init --tls-key refuses a missing file and a file that is not a private key", "[cli][errors]") {
+  temp_dir dir;
+  const std::string missing_pem = dir / "missing.pem";
+  auto missing = run_raftvault({"init", "--data-dir", dir / "a", "--tls-key", missing_pem});
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err == "raftvault: cannot read --tls-key " + missing_pem + ": open " + missing_pem +
+                           ": No such file or directory\n");
+  CHECK(missing.out.empty());
+  CHECK_FALSE(fileio::exists(dir / "a"));
+  for (const char* text : {"", "-----BEGIN PRIVATE KEY-----\n"}) {
+    CAPTURE(text);
+    const std::string pem = dir / "not-a-key.pem";
+    write_bytes(pem, text);
+    auto refused = run_raftvault({"init", "--data-dir", dir / "b", "--tls-key", pem});
+    CHECK(refused.exit_code == 1);
+    CHECK(one_line(refused.err));
+    CHECK_THAT(refused.err, Catch::StartsWith("raftvault: TLS key is not an unencrypted PEM private key: "));
+    CHECK(refused.out.empty());
+    CHECK_FALSE(fileio::exists(dir / "b/keys/node.key"));
+  }
+}
