@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "codec/cipher.h"
+#include "keys/string_affix.h"
 
 namespace raftvault::keys {
 namespace {
@@ -10,11 +11,6 @@ namespace {
 constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kEnd = "-----END ";
 constexpr std::string_view kDashes = "-----";
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 error bad(const std::string& what, std::size_t line, const std::string& why) {
   return error(errc::corruption, what + ": line " + std::to_string(line) + ": " + why);

@@ -2,44 +2,23 @@
 
 #include <fcntl.h>
 
-#include <cinttypes>
-#include <cstdio>
-
 #include "fileio/file.h"
+#include "raftlog/hex_name.h"
 #include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog {
-namespace {
-
-bool parse_hex16(const std::string& text, std::size_t at, std::uint64_t& out) {
-  out = 0;
-  for (std::size_t i = at; i < at + 16; ++i) {
-    const char c = text[i];
-    unsigned digit;
-    if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
-    else return false;
-    out = out << 4 | digit;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string format_segment_name(std::uint64_t sequence, std::uint64_t first_index) {
-  char name[64];
-  std::snprintf(name, sizeof name, "%016" PRIx64 "-%016" PRIx64 ".wal", sequence, first_index);
-  return name;
+  return format_hex_name(sequence, first_index, kSegmentSuffix);
 }
 
 std::optional<segment_info> parse_segment_name(const std::string& name) {
-  // etcd parses with Sscanf("%016x-%016x.wal"); raftvault only accepts the names it writes.
-  if (name.size() != 37 || name[16] != '-' || name.compare(33, 4, kSegmentSuffix) != 0)
-    return std::nullopt;
+  auto parsed = parse_hex_name(name, kSegmentSuffix);
+  if (!parsed) return std::nullopt;
   segment_info info;
   info.name = name;
-  if (!parse_hex16(name, 0, info.sequence) || !parse_hex16(name, 17, info.first_index))
-    return std::nullopt;
+  info.sequence = parsed->first;
+  info.first_index = parsed->second;
   return info;
 }
 

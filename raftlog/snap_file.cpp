@@ -8,24 +8,10 @@
 #include "codec/crc32c.h"
 #include "codec/proto/snappb.pb.h"
 #include "codec/raft_codec.h"
+#include "raftlog/hex_name.h"
 
 namespace raftvault::raftlog {
 namespace {
-
-constexpr std::size_t kHexWidth = 16;
-
-std::optional<std::uint64_t> parse_hex16(std::string_view text) {
-  if (text.size() != kHexWidth) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else return std::nullopt;  // etcd writes lower case only
-    value = value << 4 | static_cast<std::uint64_t>(digit);
-  }
-  return value;
-}
 
 std::string hex32(std::uint32_t value) {
   char text[16];
@@ -36,19 +22,13 @@ std::string hex32(std::uint32_t value) {
 }  // namespace
 
 std::string snap_file_name(const snapshot_marker& marker) {
-  char name[64];
-  std::snprintf(name, sizeof name, "%016" PRIx64 "-%016" PRIx64 ".snap", marker.term,
-                marker.index);
-  return name;
+  return format_hex_name(marker.term, marker.index, kSnapSuffix);
 }
 
 std::optional<snapshot_marker> parse_snap_file_name(std::string_view name) {
-  if (name.size() != 2 * kHexWidth + 1 + kSnapSuffix.size()) return std::nullopt;
-  if (name.substr(2 * kHexWidth + 1) != kSnapSuffix || name[kHexWidth] != '-') return std::nullopt;
-  auto term = parse_hex16(name.substr(0, kHexWidth));
-  auto index = parse_hex16(name.substr(kHexWidth + 1, kHexWidth));
-  if (!term || !index) return std::nullopt;
-  return snapshot_marker{*index, *term};
+  auto parsed = parse_hex_name(name, kSnapSuffix);
+  if (!parsed) return std::nullopt;
+  return snapshot_marker{parsed->second, parsed->first};  // the name is term, then index
 }
 
 std::string encode_snap_file(const snapshot& snap) {

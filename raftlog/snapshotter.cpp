@@ -6,14 +6,11 @@
 
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
+#include "keys/string_affix.h"
 #include "raftlog/snap_file.h"
 
 namespace raftvault::raftlog {
 namespace {
-
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
 
 bool is_allowed(const snapshot_marker& marker, const std::vector<snapshot_marker>& allowed) {
   return std::find(allowed.begin(), allowed.end(), marker) != allowed.end();
@@ -102,7 +99,7 @@ result<std::vector<std::string>> snapshotter::list_with_suffix(std::string_view 
   if (!fileio::exists(dir_)) return std::vector<std::string>();
   RV_ASSIGN(auto names, fileio::list_dir(dir_));
   names.erase(std::remove_if(names.begin(), names.end(),
-                             [&](const std::string& n) { return !ends_with(n, suffix); }),
+                             [&](const std::string& n) { return !keys::ends_with(n, suffix); }),
               names.end());
   std::reverse(names.begin(), names.end());  // list_dir sorts ascending; newest first here
   return names;
