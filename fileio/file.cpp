@@ -229,6 +229,15 @@ result<std::vector<std::string>> list_dir(const std::string& dir) {
   return names;
 }
 
+result<bool> is_empty_dir(const std::string& path) {
+  auto names = list_dir(path);
+  if (!names) {
+    if (names.error().sys_errno() == ENOTDIR) return false;
+    return names.error();
+  }
+  return names->empty();
+}
+
 status write_file_atomic(const std::string& path, std::string_view bytes, unsigned mode) {
   const std::string temp = path + ".tmp";
   RV_ASSIGN(auto f, file::open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode));

@@ -71,6 +71,9 @@ bool exists(const std::string& path);
 result<std::string> read_file(const std::string& path);
 // Names of the entries of `dir` (no "." or ".."), sorted. Fault hook: op::read.
 result<std::vector<std::string>> list_dir(const std::string& dir);
+// Whether `path` is a directory without entries; false for any other kind of file. An error
+// (errc::io) when it cannot be listed, ENOENT when it does not exist. Fault hook: op::read.
+result<bool> is_empty_dir(const std::string& path);
 
 // Replaces `path` atomically and durably: temp file (mode), write, fsync, rename, fsync dir.
 // A crash at any point leaves either the old or the new contents at `path`.

@@ -5,8 +5,7 @@
 // directories are removed by the next attempt); after it the new store is complete.
 #include "raftlog/store_copy.h"
 
-#include <filesystem>
-#include <system_error>
+#include <algorithm>
 
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
@@ -20,11 +19,6 @@ constexpr const char* kIncompleteMarker = ".raftvault-copy-incomplete";
 constexpr const char* kTempSuffix = ".migrating";
 
 std::string marker_path(const std::string& snap_dir) { return snap_dir + "/" + kIncompleteMarker; }
-
-bool is_empty_dir(const std::string& dir) {
-  std::error_code ec;
-  return std::filesystem::is_empty(dir, ec) && !ec;
-}
 
 status remove_if_present(const std::string& path) {
   if (!fileio::exists(path)) return {};
@@ -85,7 +79,9 @@ status prepare_copy_target(const copy_target& target) {
     return error(errc::already_exists, target.wal_dir + " already exists");
   }
   if (!fileio::exists(target.snap_dir)) return {};
-  if (snap_is_leftover || is_empty_dir(target.snap_dir)) return remove_if_present(target.snap_dir);
+  if (snap_is_leftover) return remove_if_present(target.snap_dir);
+  RV_ASSIGN(const bool empty, fileio::is_empty_dir(target.snap_dir));
+  if (empty) return remove_if_present(target.snap_dir);
   return error(errc::already_exists,
                target.snap_dir + " already exists and holds files (not left by an interrupted copy)");
 }

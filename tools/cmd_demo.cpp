@@ -290,9 +290,12 @@ int check_recovery(const demo_config& config, const std::map<std::uint64_t, acke
 
 result<std::string> make_demo_dir(const std::string& requested) {
   if (!requested.empty()) {
-    std::error_code ec;
-    if (fileio::exists(requested) && !(std::filesystem::is_directory(requested, ec) && std::filesystem::is_empty(requested, ec)))
-      return error(errc::already_exists, "--data-dir " + requested + " exists and is not empty: the demo needs a fresh directory");
+    if (fileio::exists(requested)) {
+      auto empty = fileio::is_empty_dir(requested);
+      if (!empty) return empty.error().with_context("--data-dir " + requested);
+      if (!*empty)
+        return error(errc::already_exists, "--data-dir " + requested + " exists and is not empty: the demo needs a fresh directory");
+    }
     RV_TRY(fileio::make_dir(requested));
     return requested;
   }

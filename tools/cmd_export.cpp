@@ -1,7 +1,6 @@
 // raftvault export: the store as plaintext etcd 3.4 directories OUT/wal and OUT/snap that etcd
 // itself opens (raftlog::export_to_plain: a WAL snapshot record and a hard state whose commit
 // covers the snapshot). For debugging, downgrades and moving a node back to plain etcd.
-#include <filesystem>
 #include <iostream>
 
 #include "fileio/file.h"
@@ -28,10 +27,12 @@ int cmd_export(int argc, char** argv) {
   if (!segment_size) return code;
   const std::string data_dir = args.value("data-dir");
   const std::string out = args.value("out");
-  std::error_code ec;
   const bool out_existed = fileio::exists(out);
-  if (out_existed && !(std::filesystem::is_directory(out, ec) && std::filesystem::is_empty(out, ec)))
-    return fail("--out " + out + " exists and is not an empty directory: choose a new path");
+  if (out_existed) {
+    auto empty = fileio::is_empty_dir(out);
+    if (!empty) return fail("--out " + out + ": " + empty.error().message());
+    if (!*empty) return fail("--out " + out + " exists and is not an empty directory: choose a new path");
+  }
   auto store = open_offline(args, data_dir);
   if (!store) return fail(store.error(), data_dir);
   if (!out_existed) {

@@ -165,3 +165,27 @@ TEST_CASE("parent_dir names the directory to fsync", "[fileio]") {
   CHECK(parent_dir("store/wal") == "store");
   CHECK(parent_dir("wal") == ".");
 }
+
+TEST_CASE("is_empty_dir: an empty directory only, listing through the fault hook", "[fileio]") {
+  temp_dir dir;
+  const auto empty = dir / "empty";
+  REQUIRE(make_dir(empty));
+  CHECK(is_empty_dir(empty).value());
+  REQUIRE(make_dir(dir / "full"));
+  REQUIRE(write_file_atomic(dir / "full/x", "x"));
+  CHECK_FALSE(is_empty_dir(dir / "full").value());
+  REQUIRE(write_file_atomic(dir / "file", ""));
+  CHECK_FALSE(is_empty_dir(dir / "file").value());  // an empty file is not an empty directory
+
+  auto missing = is_empty_dir(dir / "missing");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == errc::io);
+  CHECK(missing.error().message() == "list directory " + (dir / "missing") + ": No such file or directory");
+
+  inject_fault(op::read, 1, EIO);
+  auto failed = is_empty_dir(empty);
+  clear_faults();
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().sys_errno() == EIO);
+  CHECK(failed.error().message() == "list directory " + empty + ": Input/output error");
+}

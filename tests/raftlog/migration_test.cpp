@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "fileio/crash_point.h"
+#include "fileio/fault_injection.h"
+#include "fileio/file.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/encryption_fixtures.h"
 #include "raftlog/snapshotter.h"
@@ -121,6 +123,43 @@ TEST_CASE("migration refuses a plaintext codec and exports need the right key", 
   CHECK(exported.error().code() == errc::wrong_key);
   CHECK_THAT(exported.error().message(), Catch::Contains("snapshot index 20 term 2"));
   CHECK_FALSE(std::filesystem::exists(dir / "w"));
+  check_no_leftovers(dir.path());
+}
+
+TEST_CASE("an existing snap directory is taken over only when it lists as empty", "[migration]") {
+  auto codec = codec_for(codec::cipher::xchacha20poly1305);
+  temp_dir dir;
+  const std::string data_dir = dir / "node";
+  REQUIRE(migrate_plain_to_encrypted(testing::etcd_vectors("plain-wal"),
+                                     testing::etcd_vectors("plain-snap"), data_dir, codec, small()));
+  const std::string out_wal = dir / "wal";
+  const std::string out_snap = dir / "snap";
+  const std::string context = "export " + data_dir + " to " + out_wal + ": ";
+
+  // A plain file where the directory should be is refused and kept, even an empty one.
+  testing::write_bytes(out_snap, "");
+  auto on_file = export_to_plain(data_dir, codec, out_wal, out_snap, small());
+  REQUIRE_FALSE(on_file);
+  CHECK(on_file.error().code() == errc::already_exists);
+  CHECK(on_file.error().message() == context + out_snap +
+                                         " already exists and holds files (not left by an interrupted copy)");
+  CHECK(testing::read_bytes(out_snap).empty());
+  REQUIRE(fileio::unlink(out_snap));
+
+  // A directory that cannot be listed fails the export (the file layer's fault hook) and is kept.
+  REQUIRE(fileio::make_dir(out_snap));
+  fileio::inject_fault(fileio::op::read, 1, EIO);
+  auto unlisted = export_to_plain(data_dir, codec, out_wal, out_snap, small());
+  fileio::clear_faults();
+  REQUIRE_FALSE(unlisted);
+  CHECK(unlisted.error().code() == errc::io);
+  CHECK(unlisted.error().message() == context + "list directory " + out_snap + ": Input/output error");
+  CHECK(fileio::exists(out_snap));
+  CHECK_FALSE(fileio::exists(out_wal));
+
+  // The same empty directory, listed, becomes the export's snap directory.
+  REQUIRE(export_to_plain(data_dir, codec, out_wal, out_snap, small()));
+  testing::check_vector_restart(read_as_etcd(out_wal, out_snap));
   check_no_leftovers(dir.path());
 }
 

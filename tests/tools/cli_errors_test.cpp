@@ -191,6 +191,11 @@ TEST_CASE("commands refuse to overwrite or to guess", "[cli][errors]") {
   REQUIRE(fileio::make_dir(out));
   write_bytes(out + "/keep", "x");
   expect_refusal(s.store, {"export", "--data-dir", s.store, "--out", out}, env, "is not an empty directory");
+  const std::string file_out = s.source.dir / "out-file";
+  write_bytes(file_out, "");  // an empty file is not an empty directory
+  expect_refusal(s.store, {"export", "--data-dir", s.store, "--out", file_out}, env,
+                 "--out " + file_out + " exists and is not an empty directory: choose a new path");
+  CHECK(read_bytes(file_out).empty());
   const std::string empty = s.source.dir / "nothing";
   REQUIRE(fileio::make_dir(empty));
   auto r = run_raftvault({"status", "--data-dir", empty});
