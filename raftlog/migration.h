@@ -57,8 +57,9 @@ status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
 result<recovered_state> read_plain_etcd(const std::string& wal_dir, const std::string& snap_dir);
 
 // Store in data_dir (encrypted, opened with codec's keys; or plaintext with the plaintext
-// codec) -> plaintext etcd WAL and snap directories that etcd 3.4 itself opens. Refuses an
-// existing out_wal_dir, and an out_snap_dir holding other .snap files (errc::already_exists).
+// codec) -> plaintext etcd WAL and snap directories that etcd 3.4 itself opens, holding only
+// what etcd writes (no raftvault.lock). Refuses an existing out_wal_dir, and an out_snap_dir
+// holding other .snap files (errc::already_exists).
 status export_to_plain(const std::string& data_dir,
                        const std::shared_ptr<const payload_codec>& codec,
                        const std::string& out_wal_dir, const std::string& out_snap_dir,

@@ -9,6 +9,7 @@
 
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
+#include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog::detail {
 namespace {
@@ -38,7 +39,7 @@ status write_snap_copy(const std::string& dir, const recovered_state& content,
   return fileio::fsync_dir(fileio::parent_dir(dir));
 }
 
-status write_wal_copy(const std::string& dir, const recovered_state& content,
+status write_wal_copy(const std::string& dir, bool keep_lock_file, const recovered_state& content,
                       const payload_codec& sealer, const migration_options& options) {
   // wal::create builds `dir`.tmp and renames it: a crash leaves one of two temp names.
   RV_ASSIGN(auto log, wal::create(dir, content.metadata, options.wal));
@@ -58,6 +59,9 @@ status write_wal_copy(const std::string& dir, const recovered_state& content,
   RV_TRY(log->append(state, {}));
   RV_TRY(log->sync());
   RV_TRY(log->close());
+  // The lock file is this copy's own (wal::create made it in a fresh temp directory that nobody
+  // else uses) and close() released the lock, so it can go before the rename makes `dir` public.
+  if (!keep_lock_file) RV_TRY(fileio::unlink(dir + "/" + kLockFileName));
   RV_TRY(fileio::fsync_dir(dir));
   return fileio::fsync_dir(fileio::parent_dir(dir));
 }
@@ -92,7 +96,7 @@ status install_copy(const copy_target& target, const recovered_state& content,
   const std::string temp_snap = target.snap_dir + kTempSuffix;
   auto written = [&]() -> status {
     RV_TRY(write_snap_copy(temp_snap, content, sealer));
-    return write_wal_copy(temp_wal, content, sealer, options);
+    return write_wal_copy(temp_wal, target.keep_lock_file, content, sealer, options);
   }();
   if (!written) {
     // Best effort: the next attempt removes them otherwise.

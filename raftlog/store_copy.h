@@ -14,6 +14,9 @@ namespace raftvault::raftlog::detail {
 struct copy_target {
   std::string wal_dir;
   std::string snap_dir;
+  // Whether the WAL directory keeps the writer's lock file (kLockFileName). An export's WAL
+  // directory is etcd's and holds only what etcd writes.
+  bool keep_lock_file = true;
 };
 
 // Removes what an interrupted copy to `target` left behind (temp directories; a snap directory

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "fileio/crash_point.h"
 #include "fileio/fault_injection.h"
 #include "fileio/file.h"
@@ -12,6 +14,7 @@
 #include "raftlog/encryption_fixtures.h"
 #include "raftlog/snapshotter.h"
 #include "raftlog/vector_checks.h"
+#include "raftlog/wal_format.h"
 
 using namespace raftvault;
 using namespace raftvault::raftlog;
@@ -98,6 +101,11 @@ TEST_CASE("plain vectors -> encrypted -> plain round trip", "[migration][vectors
     testing::check_vector_restart(exported);
     CHECK(testing::sha256_hex(testing::read_bytes(out_snap + "/" + kSnapName)) == kPlainSnapSha);
     CHECK(verify_wal(out_wal, {20, 2}));
+    // Only what etcd writes: the copy's lock file does not come along.
+    auto names = fileio::list_dir(out_wal);
+    REQUIRE(names);
+    CHECK(names->size() == list_segments(out_wal).size());
+    CHECK(std::find(names->begin(), names->end(), kLockFileName) == names->end());
     check_no_leftovers(dir.path());
 
     auto twice = export_to_plain(data_dir, codec, out_wal, out_snap, small());

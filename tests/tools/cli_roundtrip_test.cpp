@@ -2,6 +2,8 @@
 // rotate-dek and unlock-key rotate in between (every dump identical), export, and the export
 // compared with the vectors as etcd's restart path reads them.
 #include "cli_fixtures.h"
+#include "fileio/file.h"
+#include "keys/string_affix.h"
 #include "support/json_lite.h"
 
 using namespace raftvault;
@@ -42,7 +44,21 @@ void check_dump_matches(const std::string& dump_json, const raftlog::recovered_s
   }
 }
 
+// `dir` holds files and every one of them ends with `suffix`.
+void check_only_files_ending(const std::string& dir, const std::string& suffix) {
+  auto names = fileio::list_dir(dir);
+  REQUIRE(names);
+  CHECK_FALSE(names->empty());
+  for (const auto& name : *names) {
+    INFO(dir + "/" + name);
+    CHECK(keys::ends_with(name, suffix));
+  }
+}
+
 void check_export_matches(const std::string& out, const raftlog::recovered_state& expected) {
+  // Only what etcd itself writes: no raftvault.lock in wal/, no copy marker in snap/.
+  check_only_files_ending(out + "/wal", ".wal");
+  check_only_files_ending(out + "/snap", ".snap");
   auto exported = read_plain_pair(out + "/wal", out + "/snap");
   CHECK(exported.metadata == expected.metadata);
   CHECK(exported.state == expected.state);
