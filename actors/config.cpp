@@ -2,19 +2,111 @@
 
 #include <thread>
 
+#include <caf/config_option.hpp>
+#include <caf/make_config_option.hpp>
+
 #include "actors/caf_glue.h"
 
 namespace raftvault::actors {
 namespace {
 
+enum class option_type { string, integer, boolean };
+
+struct option_spec {
+  const char* name;
+  option_type type;
+  const char* description;
+};
+
+// The raftvault group: declared from this table and checked against it, so the two cannot drift.
+constexpr option_spec kOptions[] = {
+    {"data-dir", option_type::string,
+     "store directory (keys/, wal-v3-encrypted/, snap-v3-encrypted/)"},
+    {"cipher", option_type::string,
+     "payload cipher of new stores: xchacha20poly1305|secretbox|none"},
+    {"segment-size", option_type::integer, "WAL segment size in bytes (default 64000000, as etcd)"},
+    {"max-inflight-bytes", option_type::integer,
+     "appended but not yet durable bytes before appends wait"},
+    {"crypto-workers", option_type::integer, "actors sealing large batches in parallel"},
+    {"crypto-inline-bytes", option_type::integer, "batches below this are sealed without a hop"},
+    {"snapshot-keep", option_type::integer, ".snap files kept"},
+    {"unlock-key-file", option_type::string, "file holding the unlock key of a locked store"},
+    {"create-if-missing", option_type::boolean, "create a new store when data-dir holds none"},
+    {"autolock", option_type::boolean, "new stores: protect the key file with an unlock key"},
+    {"metadata", option_type::string, "new stores: WAL metadata bytes"},
+    {"rotation-retry-ms", option_type::integer,
+     "delay before retrying a DEK rotation whose snapshot failed"},
+    {"group-commit-linger-us", option_type::integer,
+     "longest wait of a short WAL group for the expected rest (0: never wait)"},
+};
+
+// CAF 0.17 type-checks each ini value against its declared option and silently drops a value
+// of the wrong type (its ini_consumer files a warning that nothing reads), so
+// `crypto-workers="four"` in caf-application.ini would run with the default. The raftvault
+// options therefore accept any value when the ini file (or code) sets them and keep it as
+// written; read_options() refuses a value of the wrong type naming the option. The command line
+// still goes through CAF's typed parser, and the type name keeps `--raftvault.autolock` a flag.
+caf::error accept_any_value(const caf::config_value&) { return caf::none; }
+void store_nothing(void*, const caf::config_value&) {}  // the options have no bound variable
+
+template <class T>
+const caf::config_option::meta_state* keep_as_written() {
+  static const caf::config_option::meta_state meta{
+      accept_any_value, store_nothing, caf::detail::get_impl<T>,
+      caf::detail::parse_impl_delegate<T>, caf::select_config_value_access_t<T>::type_name()};
+  return &meta;
+}
+
+const caf::config_option::meta_state* meta_of(option_type type) {
+  switch (type) {
+    case option_type::string: return keep_as_written<std::string>();
+    case option_type::integer: return keep_as_written<std::int64_t>();
+    case option_type::boolean: return keep_as_written<bool>();
+  }
+  return nullptr;
+}
+
+const option_spec* find_option(const std::string& name) {
+  for (const auto& spec : kOptions)
+    if (name == spec.name) return &spec;
+  return nullptr;
+}
+
+std::string option_names() {
+  std::string names;
+  for (const auto& spec : kOptions) names += (names.empty() ? "" : ", ") + std::string(spec.name);
+  return names;
+}
+
 error bad_option(const std::string& name, const std::string& why) {
   return error(errc::invalid_argument, "option raftvault." + name + ": " + why);
+}
+
+const caf::config_value* find_value(const caf::actor_system_config& config, const char* name) {
+  return caf::get_if(&caf::content(config), std::string("raftvault.") + name);
+}
+
+// Only the ini file (or a hand-filled content) can put a key into the group that no option
+// declares: CAF refuses an unknown --raftvault.* argument and an unknown name in set().
+status refuse_unknown_keys(const caf::actor_system_config& config) {
+  const auto* group = caf::get_if(&caf::content(config), "raftvault");
+  if (group == nullptr) return {};
+  const auto* keys = caf::get_if<caf::settings>(group);
+  if (keys == nullptr)
+    return error(errc::invalid_argument,
+                 "option raftvault: expected a group of options, got " + caf::to_string(*group));
+  for (const auto& entry : *keys) {
+    if (find_option(entry.first) == nullptr)
+      return bad_option(entry.first,
+                        "unknown option (the raftvault options are " + option_names() + ")");
+  }
+  return {};
 }
 
 // Integer options arrive as CAF integers (int64); negative values are refused by name.
 result<std::uint64_t> read_unsigned(const caf::actor_system_config& config, const char* name,
                                     std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
-  const auto* value = caf::get_if(&caf::content(config), std::string("raftvault.") + name);
+  const auto* value = find_value(config, name);
   if (value == nullptr) return fallback;
   const auto* integer = caf::get_if<caf::config_value::integer>(value);
   if (integer == nullptr) return bad_option(name, "expected an integer, got " + caf::to_string(*value));
@@ -25,32 +117,31 @@ result<std::uint64_t> read_unsigned(const caf::actor_system_config& config, cons
   return static_cast<std::uint64_t>(*integer);
 }
 
-std::string read_string(const caf::actor_system_config& config, const char* name) {
-  return caf::get_or(config, std::string("raftvault.") + name, std::string());
+// In a CAF ini file only double quotes make a string ('x' is an atom, x a syntax error).
+result<std::string> read_string(const caf::actor_system_config& config, const char* name) {
+  const auto* value = find_value(config, name);
+  if (value == nullptr) return std::string();
+  const auto* text = caf::get_if<std::string>(value);
+  if (text == nullptr)
+    return bad_option(name, "expected a string in double quotes, got " + caf::to_string(*value));
+  return *text;
 }
 
-bool read_bool(const caf::actor_system_config& config, const char* name, bool fallback) {
-  return caf::get_or(config, std::string("raftvault.") + name, fallback);
+result<bool> read_bool(const caf::actor_system_config& config, const char* name, bool fallback) {
+  const auto* value = find_value(config, name);
+  if (value == nullptr) return fallback;
+  const auto* flag = caf::get_if<bool>(value);
+  if (flag == nullptr)
+    return bad_option(name, "expected true or false, got " + caf::to_string(*value));
+  return *flag;
 }
 
 }  // namespace
 
 pipeline_config::pipeline_config() {
-  opt_group{custom_options_, "raftvault"}
-      .add<std::string>("data-dir", "store directory (keys/, wal-v3-encrypted/, snap-v3-encrypted/)")
-      .add<std::string>("cipher", "payload cipher of new stores: xchacha20poly1305|secretbox|none")
-      .add<int64_t>("segment-size", "WAL segment size in bytes (default 64000000, as etcd)")
-      .add<int64_t>("max-inflight-bytes", "appended but not yet durable bytes before appends wait")
-      .add<int64_t>("crypto-workers", "actors sealing large batches in parallel")
-      .add<int64_t>("crypto-inline-bytes", "batches below this are sealed without a hop")
-      .add<int64_t>("snapshot-keep", ".snap files kept")
-      .add<std::string>("unlock-key-file", "file holding the unlock key of a locked store")
-      .add<bool>("create-if-missing", "create a new store when data-dir holds none")
-      .add<bool>("autolock", "new stores: protect the key file with an unlock key")
-      .add<std::string>("metadata", "new stores: WAL metadata bytes")
-      .add<int64_t>("rotation-retry-ms", "delay before retrying a DEK rotation whose snapshot failed")
-      .add<int64_t>("group-commit-linger-us",
-                    "longest wait of a short WAL group for the expected rest (0: never wait)");
+  for (const auto& spec : kOptions)
+    custom_options_.add(
+        caf::config_option{"raftvault", spec.name, spec.description, meta_of(spec.type)});
   register_error_category(*this);
   apply_latency_defaults(*this);
 }
@@ -66,11 +157,13 @@ void apply_latency_defaults(caf::actor_system_config& config) {
 }
 
 result<pipeline_options> read_options(const caf::actor_system_config& config) {
+  RV_TRY(refuse_unknown_keys(config));
   pipeline_options options;
-  options.data_dir = read_string(config, "data-dir");
+  RV_ASSIGN(options.data_dir, read_string(config, "data-dir"));
   if (options.data_dir.empty()) return bad_option("data-dir", "is required");
-  if (auto name = read_string(config, "cipher"); !name.empty()) {
-    auto parsed = codec::parse_cipher(name);
+  RV_ASSIGN(auto cipher_name, read_string(config, "cipher"));
+  if (!cipher_name.empty()) {
+    auto parsed = codec::parse_cipher(cipher_name);
     if (!parsed) return bad_option("cipher", parsed.error().message());
     options.cipher = *parsed;
   }
@@ -91,10 +184,10 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.group_commit_linger_us,
             read_unsigned(config, "group-commit-linger-us", options.group_commit_linger_us, 0,
                           1'000'000));
-  options.unlock_key_file = read_string(config, "unlock-key-file");
-  options.create_if_missing = read_bool(config, "create-if-missing", false);
-  options.autolock = read_bool(config, "autolock", false);
-  options.metadata = read_string(config, "metadata");
+  RV_ASSIGN(options.unlock_key_file, read_string(config, "unlock-key-file"));
+  RV_ASSIGN(options.create_if_missing, read_bool(config, "create-if-missing", false));
+  RV_ASSIGN(options.autolock, read_bool(config, "autolock", false));
+  RV_ASSIGN(options.metadata, read_string(config, "metadata"));
   return options;
 }
 

@@ -43,6 +43,9 @@ class pipeline_config : public caf::actor_system_config {
 void apply_latency_defaults(caf::actor_system_config& config);
 
 // Reads and validates the raftvault group; errc::invalid_argument names the option at fault.
+// Refuses a value of the wrong type wherever it was set (CAF 0.17 would silently drop it from an
+// ini file, so pipeline_config's options keep it as written for this check) and a key of the
+// group that names no raftvault option (a typo in the ini file).
 result<pipeline_options> read_options(const caf::actor_system_config& config);
 
 }  // namespace raftvault::actors

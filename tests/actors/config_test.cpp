@@ -10,6 +10,7 @@
 #include <caf/scheduler/abstract_coordinator.hpp>
 
 #include "actors/config.h"
+#include "support/test_support.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;
@@ -21,6 +22,21 @@ std::unique_ptr<pipeline_config> parsed(std::vector<std::string> args, const std
   auto config = std::make_unique<pipeline_config>();
   std::istringstream stream(ini);
   auto err = config->parse(std::move(args), stream);
+  INFO(caf::to_string(err));
+  REQUIRE_FALSE(err);
+  return config;
+}
+
+// Writes `ini` to <dir>/caf-application.ini and parses it as a program does: the file named by
+// --config-file, then the other arguments. CAF's own parse error fails the test.
+std::unique_ptr<pipeline_config> parsed_file(const testing::temp_dir& dir, const std::string& ini,
+                                             std::vector<std::string> more_args = {}) {
+  const auto path = dir / "caf-application.ini";
+  testing::write_bytes(path, ini);
+  std::vector<std::string> args{"--config-file=" + path};
+  args.insert(args.end(), more_args.begin(), more_args.end());
+  auto config = std::make_unique<pipeline_config>();
+  auto err = config->parse(std::move(args));
   INFO(caf::to_string(err));
   REQUIRE_FALSE(err);
   return config;
@@ -138,6 +154,106 @@ TEST_CASE("config: invalid values are refused at start, naming the option", "[ac
   auto refused = config.parse({"--raftvault.segment-size=big"}, empty);
   REQUIRE(refused);
   CHECK_THAT(caf::to_string(refused), Catch::Contains("--raftvault.segment-size=big"));
+  // An unknown option on the command line: CAF refuses it too.
+  pipeline_config typo;
+  auto unknown = typo.parse({"--raftvault.crypto-worker=4"}, empty);
+  REQUIRE(unknown);
+  CHECK_THAT(caf::to_string(unknown), Catch::Contains("--raftvault.crypto-worker=4"));
+}
+
+TEST_CASE("config: caf-application.ini values of the wrong type or unknown keys are refused at start",
+          "[actors][config]") {
+  testing::temp_dir dir;
+  // The control: the same file with well-typed values is read, and the command line still
+  // treats a boolean option as a flag.
+  auto good = parsed_file(dir, R"([raftvault]
+data-dir="/srv/raft/node-1"
+cipher="none"
+crypto-workers=4
+group-commit-linger-us=0
+)",
+                          {"--raftvault.autolock"});
+  auto options = read_options(*good);
+  INFO((options ? std::string() : options.error().describe()));
+  REQUIRE(options);
+  CHECK(options->data_dir == "/srv/raft/node-1");
+  CHECK(options->cipher == codec::cipher::none);
+  CHECK(options->crypto_workers == 4);
+  CHECK(options->group_commit_linger_us == 0);
+  CHECK(options->autolock);
+
+  struct refused_case {
+    const char* ini;
+    const char* message;  // the whole message
+  };
+  const std::vector<refused_case> cases = {
+      {"[raftvault]\ndata-dir=\"/d\"\ncrypto-workers=\"four\"\n",
+       R"(option raftvault.crypto-workers: expected an integer, got "four")"},
+      {"[raftvault]\ndata-dir=\"/d\"\nsegment-size=-5\n",
+       "option raftvault.segment-size: -5 is out of range [65536, 1099511627776]"},
+      {"[raftvault]\ndata-dir=\"/d\"\nmax-inflight-bytes=1.5\n",
+       "option raftvault.max-inflight-bytes: expected an integer, got 1.500000"},
+      {"[raftvault]\ndata-dir=\"/d\"\ngroup-commit-linger-us=500us\n",
+       "option raftvault.group-commit-linger-us: expected an integer, got 500us"},
+      {"[raftvault]\ndata-dir=\"/d\"\nsnapshot-keep=[3]\n",
+       "option raftvault.snapshot-keep: expected an integer, got [3]"},
+      {"[raftvault]\ndata-dir=5\n",
+       "option raftvault.data-dir: expected a string in double quotes, got 5"},
+      {"[raftvault]\ndata-dir=\"/d\"\ncipher='secretbox'\n",
+       "option raftvault.cipher: expected a string in double quotes, got 'secretbox'"},
+      {"[raftvault]\ndata-dir=\"/d\"\nunlock-key-file=true\n",
+       "option raftvault.unlock-key-file: expected a string in double quotes, got true"},
+      {"[raftvault]\ndata-dir=\"/d\"\ncreate-if-missing=\"yes\"\n",
+       R"(option raftvault.create-if-missing: expected true or false, got "yes")"},
+      {"[raftvault]\ndata-dir=\"/d\"\nautolock=1\n",
+       "option raftvault.autolock: expected true or false, got 1"},
+      // CAF's other ini form, a group at the top level, reaches the same check.
+      {"raftvault {\ndata-dir=\"/d\"\ncrypto-workers=\"four\"\n}\n",
+       R"(option raftvault.crypto-workers: expected an integer, got "four")"},
+      // A typo is refused before anything else, so it does not read as "data-dir is required".
+      {"[raftvault]\ndata_dir=\"/d\"\n",
+       "option raftvault.data_dir: unknown option (the raftvault options are data-dir, cipher, "
+       "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
+       "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
+       "group-commit-linger-us)"},
+      {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.ini);
+    auto config = parsed_file(dir, c.ini);
+    auto refused = read_options(*config);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code() == errc::invalid_argument);
+    CHECK(refused.error().message() == c.message);
+  }
+  {
+    INFO("crypto-worker=4: unknown key, named");
+    auto config = parsed_file(dir, "[raftvault]\ndata-dir=\"/d\"\ncrypto-worker=4\n");
+    auto refused = read_options(*config);
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message(),
+               Catch::StartsWith("option raftvault.crypto-worker: unknown option (") &&
+                   Catch::Contains(" crypto-workers,"));
+  }
+  // The command line overrides a wrong value of the file, as it overrides any other.
+  auto overridden = parsed_file(dir, "[raftvault]\ndata-dir=\"/d\"\ncrypto-workers=\"four\"\n",
+                                {"--raftvault.crypto-workers=3"});
+  auto fixed = read_options(*overridden);
+  INFO((fixed ? std::string() : fixed.error().describe()));
+  REQUIRE(fixed);
+  CHECK(fixed->crypto_workers == 3);
+}
+
+TEST_CASE("config: a value of the wrong type set from code is refused, naming the option",
+          "[actors][config]") {
+  pipeline_config config;
+  config.set("raftvault.data-dir", "/from/code");
+  config.set("raftvault.crypto-workers", "four");
+  auto refused = read_options(config);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::invalid_argument);
+  CHECK(refused.error().message() ==
+        R"(option raftvault.crypto-workers: expected an integer, got "four")");
 }
 
 TEST_CASE("config: the scheduler latency defaults are set unless overridden", "[actors][config]") {
