@@ -22,7 +22,17 @@ status batch_sealer::refill(std::size_t records) {
 }
 
 result<std::string> batch_sealer::seal(std::string_view plaintext, const record_place& place) {
-  if (cipher_ == cipher::none) return encode_plain_record(plaintext);
+  std::string out;
+  RV_TRY(seal_to(out, plaintext, place));
+  return out;
+}
+
+status batch_sealer::seal_to(std::string& out, std::string_view plaintext,
+                             const record_place& place) {
+  if (cipher_ == cipher::none) {
+    out = encode_plain_record(plaintext);
+    return {};
+  }
   if ((used_ + 1) * kNonceBytes > nonces_.size()) {
     // First use draws the announced count; later refills the same size again.
     RV_TRY(refill(std::max<std::size_t>(nonces_.capacity() / kNonceBytes, 1)));
@@ -31,8 +41,9 @@ result<std::string> batch_sealer::seal(std::string_view plaintext, const record_
   ++used_;
   unsigned char ad[kPlaceAssociatedDataSize];
   encode_place_associated_data(place, ad);
-  return detail::seal_core(cipher_, key_, plaintext,
-                           std::string_view(reinterpret_cast<const char*>(ad), sizeof(ad)), nonce);
+  return detail::seal_core_into(
+      out, cipher_, key_, plaintext,
+      std::string_view(reinterpret_cast<const char*>(ad), sizeof(ad)), nonce);
 }
 
 }  // namespace raftvault::codec

@@ -21,6 +21,9 @@ class batch_sealer {
 
   // Same result as codec::seal(c, key, plaintext, place).
   result<std::string> seal(std::string_view plaintext, const record_place& place);
+  // The same record written into `out`, reusing its capacity: sealing a batch into one
+  // buffer costs no allocation per record.
+  status seal_to(std::string& out, std::string_view plaintext, const record_place& place);
 
  private:
   status refill(std::size_t records);

@@ -66,16 +66,18 @@ result<plain_record> decode_plain_record(std::string_view record_bytes) {
 
 namespace detail {
 
-result<std::string> seal_core(cipher c, key_ref key, std::string_view plaintext,
-                              std::string_view associated_data, const unsigned char* nonce) {
-  if (c == cipher::none) return encode_plain_record(plaintext);
+status seal_core_into(std::string& out, cipher c, key_ref key, std::string_view plaintext,
+                      std::string_view associated_data, const unsigned char* nonce) {
+  if (c == cipher::none) {
+    out = encode_plain_record(plaintext);
+    return {};
+  }
   if (key.bytes == nullptr) {
     return error(errc::invalid_argument, "seal with " + std::string(to_string(c)) + ": no key");
   }
   if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
   const std::string_view nonce_view(reinterpret_cast<const char*>(nonce), kNonceBytes);
   const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
-  std::string out;
   if (c == cipher::secretbox) {
     // SwarmKit's bytes: no key_id (its readers would not expect one) and MAC || ciphertext.
     const auto at = wire::build_record(
@@ -83,7 +85,7 @@ result<std::string> seal_core(cipher c, key_ref key, std::string_view plaintext,
         plaintext.size() + kTagBytes, nonce_view, 0);
     auto* dst = reinterpret_cast<unsigned char*>(out.data() + at.data_offset);
     crypto_secretbox_easy(dst, in, plaintext.size(), nonce, key.bytes);
-    return out;
+    return {};
   }
   const auto at = wire::build_record(
       out, static_cast<std::uint32_t>(record_algorithm::xchacha20_poly1305),
@@ -93,6 +95,13 @@ result<std::string> seal_core(cipher c, key_ref key, std::string_view plaintext,
       dst, nullptr, in, plaintext.size(),
       reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
       nullptr, nonce, key.bytes);
+  return {};
+}
+
+result<std::string> seal_core(cipher c, key_ref key, std::string_view plaintext,
+                              std::string_view associated_data, const unsigned char* nonce) {
+  std::string out;
+  RV_TRY(seal_core_into(out, c, key, plaintext, associated_data, nonce));
   return out;
 }
 

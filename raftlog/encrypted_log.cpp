@@ -13,6 +13,7 @@
 
 #include "fileio/crash_point.h"
 #include "raftlog/encrypted_log_internal.h"
+#include "raftlog/sealing_hook.h"
 
 namespace raftvault::raftlog {
 
@@ -38,10 +39,17 @@ status usable(bool open, const store_layout& layout, const payload_codec* codec)
 
 status encrypted_log::save(const hard_state& state, const std::vector<entry>& plain) {
   RV_TRY(usable(!impl_->closed && impl_->log, impl_->layout, impl_->codec.get()));
-  // Seal the whole batch before writing any of it: all or nothing.
-  auto sealed = impl_->codec->seal_entries(plain);
-  if (!sealed) return sealed.error().with_context("save to " + impl_->layout.wal_dir());
-  RV_TRY(impl_->log->save(state, *sealed));
+  if (impl_->codec->encrypted()) {
+    // Sealed while framed; the WAL frames the whole batch before writing: all or nothing.
+    auto hook = sealing_hook::make(impl_->codec, plain.size());
+    if (!hook) return hook.error().with_context("save to " + impl_->layout.wal_dir());
+    auto saved = impl_->log->save(state, plain, **hook);
+    if (!saved && (*hook)->failed())
+      return saved.error().with_context("save to " + impl_->layout.wal_dir());
+    RV_TRY(std::move(saved));
+  } else {
+    RV_TRY(impl_->log->save(state, plain));
+  }
   if (!state.empty()) impl_->last_state = state;
   return {};
 }

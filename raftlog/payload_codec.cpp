@@ -14,11 +14,12 @@
 #include "codec/batch_sealer.h"
 
 namespace raftvault::raftlog {
-namespace {
 
 codec::record_place place_of(const entry& e) {
   return codec::entry_place(e.index, e.term, static_cast<std::uint32_t>(e.type));
 }
+
+namespace {
 
 codec::record_place place_of(const snapshot& s) {
   return codec::snapshot_place(s.metadata.index, s.metadata.term);
@@ -77,12 +78,19 @@ result<std::vector<entry>> payload_codec::seal_entries(const std::vector<entry>&
   }
   std::vector<entry> sealed;
   sealed.reserve(plain.size());
-  codec::batch_sealer sealer(cipher_, sealing_->ref, plain.size());
+  RV_ASSIGN(codec::batch_sealer sealer, entry_sealer(plain.size()));
   for (const entry& e : plain) {
     RV_ASSIGN(std::string record, sealer.seal(e.data, place_of(e)));
     sealed.push_back(entry{e.term, e.index, e.type, std::move(record)});
   }
   return sealed;
+}
+
+result<codec::batch_sealer> payload_codec::entry_sealer(std::size_t records) const {
+  if (!sealing_) {
+    return error(errc::invalid_argument, "payload codec: no sealing key (open-only codec)");
+  }
+  return codec::batch_sealer(cipher_, sealing_->ref, records);
 }
 
 result<entry> payload_codec::open_entry(const entry& stored) const {

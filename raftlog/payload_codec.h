@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/batch_sealer.h"
 #include "codec/cipher.h"
 #include "codec/error.h"
 #include "codec/raft_types.h"
@@ -24,6 +25,9 @@ struct held_key {
   codec::key_ref ref{0, nullptr};
   std::shared_ptr<const void> owner;
 };
+
+// Where an entry's record sits (index, term, type): what XChaCha20-Poly1305 binds it to.
+codec::record_place place_of(const entry& e);
 
 class payload_codec {
  public:
@@ -41,6 +45,9 @@ class payload_codec {
   // All-or-nothing: on error nothing is returned (the caller writes nothing of the batch).
   result<std::vector<entry>> seal_entries(const std::vector<entry>& plain) const;
   result<entry> open_entry(const entry& stored) const;
+  // A sealer for `records` entries under the sealing key (invalid_argument without one). It
+  // borrows the key: use it while this codec is alive (raftlog/sealing_hook.h does).
+  result<codec::batch_sealer> entry_sealer(std::size_t records) const;
   result<snapshot> seal_snapshot(const snapshot& plain) const;
   result<snapshot> open_snapshot(const snapshot& stored) const;
 

@@ -89,18 +89,41 @@ status wal::impl::check_entries(const std::vector<entry>& entries) const {
   return {};
 }
 
-status wal::impl::append_records(const hard_state& hs, const std::vector<entry>& entries) {
+status wal::impl::append_records(const hard_state& hs, const std::vector<entry>& entries,
+                                 entry_data_hook* hook) {
   RV_TRY(check_entries(entries));  // refused before anything is written: not fail-stop
-  for (const entry& e : entries) {
-    encoder.add_entry(e);
-    last_index = e.index;
-    if (encoder.size() >= kWriteChunkBytes) RV_TRY(write_buffered());
+  if (hook != nullptr) {
+    RV_TRY(frame_with_hook(entries, *hook));
+  } else {
+    for (const entry& e : entries) {
+      encoder.add_entry(e);
+      last_index = e.index;
+      if (encoder.size() >= kWriteChunkBytes) RV_TRY(write_buffered());
+    }
   }
   if (!hs.empty()) {
     state = hs;
     encoder.add_state(hs);
   }
   return write_buffered();
+}
+
+status wal::impl::frame_with_hook(const std::vector<entry>& entries, entry_data_hook& hook) {
+  // Framed whole, written after: a failure part way rewinds the encoder and nothing is lost.
+  const auto start = encoder.position();
+  const std::uint64_t start_index = last_index;
+  for (const entry& e : entries) {
+    auto data = hook.data_for(e);
+    status checked = data ? wal_encoder::check_entry(e, data->size()) : status(data.error());
+    if (!checked) {
+      encoder.rewind(start);
+      last_index = start_index;
+      return checked;
+    }
+    encoder.add_entry(e, *data);
+    last_index = e.index;
+  }
+  return {};
 }
 
 status wal::impl::cut() {
@@ -153,29 +176,46 @@ status wal::impl::finish_cut() {
   return {};
 }
 
+status wal::impl::append_batch(const hard_state& hs, const std::vector<entry>& entries,
+                               entry_data_hook* hook) {
+  RV_TRY(check_writable());
+  if (hs.empty() && entries.empty()) return {};
+  RV_TRY(append_records(hs, entries, hook));
+  const std::uint64_t offset = options.etcd_cut_lag ? encoder.lag().file_offset() : tail_end;
+  return offset >= options.segment_size ? cut() : status{};
+}
+
+status wal::impl::save_batch(const hard_state& hs, const std::vector<entry>& entries,
+                             entry_data_hook* hook) {
+  RV_TRY(check_writable());
+  if (hs.empty() && entries.empty()) return {};
+  // raft.MustSync: new entries, or a term or vote change, must be durable before replying.
+  const bool must_sync = !entries.empty() || hs.term != state.term || hs.vote != state.vote;
+  RV_TRY(append_records(hs, entries, hook));
+  fileio::crash_point("wal.save.after_write");
+  // etcd compares the (lagging) file offset with the segment size after the save's records.
+  const std::uint64_t offset = options.etcd_cut_lag ? encoder.lag().file_offset() : tail_end;
+  if (offset >= options.segment_size) RV_TRY(cut());
+  // After a cut, this waits for the sealed segment's fdatasync (the batch is in it).
+  return must_sync ? sync_tail() : status{};
+}
+
 status wal::append(const hard_state& state, const std::vector<entry>& entries) {
-  auto& w = *impl_;
-  RV_TRY(w.check_writable());
-  if (state.empty() && entries.empty()) return {};
-  RV_TRY(w.append_records(state, entries));
-  const std::uint64_t offset = w.options.etcd_cut_lag ? w.encoder.lag().file_offset() : w.tail_end;
-  return offset >= w.options.segment_size ? w.cut() : status{};
+  return impl_->append_batch(state, entries, nullptr);
+}
+
+status wal::append(const hard_state& state, const std::vector<entry>& entries,
+                   entry_data_hook& hook) {
+  return impl_->append_batch(state, entries, &hook);
 }
 
 status wal::save(const hard_state& state, const std::vector<entry>& entries) {
-  auto& w = *impl_;
-  RV_TRY(w.check_writable());
-  if (state.empty() && entries.empty()) return {};
-  // raft.MustSync: new entries, or a term or vote change, must be durable before replying.
-  const bool must_sync =
-      !entries.empty() || state.term != w.state.term || state.vote != w.state.vote;
-  RV_TRY(w.append_records(state, entries));
-  fileio::crash_point("wal.save.after_write");
-  // etcd compares the (lagging) file offset with the segment size after the save's records.
-  const std::uint64_t offset = w.options.etcd_cut_lag ? w.encoder.lag().file_offset() : w.tail_end;
-  if (offset >= w.options.segment_size) RV_TRY(w.cut());
-  // After a cut, this waits for the sealed segment's fdatasync (the batch is in it).
-  return must_sync ? w.sync_tail() : status{};
+  return impl_->save_batch(state, entries, nullptr);
+}
+
+status wal::save(const hard_state& state, const std::vector<entry>& entries,
+                 entry_data_hook& hook) {
+  return impl_->save_batch(state, entries, &hook);
 }
 
 status wal::sync() {

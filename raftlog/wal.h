@@ -58,6 +58,15 @@ struct segment_info {
   std::uint64_t size_bytes = 0;
 };
 
+// Rewrites entry data while a batch is framed, without a new string per entry: the encrypted
+// log seals each payload into one reused buffer (raftlog/sealing_hook.h).
+class entry_data_hook {
+ public:
+  virtual ~entry_data_hook() = default;
+  // The bytes to store as e's data; the view stays valid until the next call.
+  virtual result<std::string_view> data_for(const entry& e) = 0;
+};
+
 class wal {
  public:
   ~wal();
@@ -87,6 +96,13 @@ class wal {
   // fdatasync, after waiting for that cut. save() == append() + sync() when needed.
   status append(const hard_state& state, const std::vector<entry>& entries);
   status sync();
+
+  // save()/append() storing hook.data_for(e) as each entry's data. The batch is framed whole
+  // before anything is written, so a failing hook (or a result past the record limit) leaves
+  // the WAL exactly as it was; the error is returned and the WAL stays usable.
+  status save(const hard_state& state, const std::vector<entry>& entries, entry_data_hook& hook);
+  status append(const hard_state& state, const std::vector<entry>& entries,
+                entry_data_hook& hook);
 
   // Records a snapshot's position (always fsynced).
   status save_snapshot(snapshot_marker marker);

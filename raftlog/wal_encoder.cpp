@@ -39,7 +39,7 @@ inline char* put_length_word(char* p, std::uint64_t word) {
 // field 4's tag and length only when data is present (etcd's nil Data writes no field 4).
 // Must stay byte-identical to codec::append_entry (tests compare them).
 constexpr std::size_t kMaxEntryPrefix = 3 + 10 + 10 + 10 + 1 + 10;
-std::size_t entry_prefix(const entry& e, char* out) {
+std::size_t entry_prefix(const entry& e, std::size_t data_size, char* out) {
   char* p = out;
   *p++ = 0x08;
   p = put_varint(p, static_cast<std::uint64_t>(e.type));
@@ -47,9 +47,9 @@ std::size_t entry_prefix(const entry& e, char* out) {
   p = put_varint(p, e.term);
   *p++ = 0x18;
   p = put_varint(p, e.index);
-  if (!e.data.empty()) {
+  if (data_size != 0) {
     *p++ = 0x22;
-    p = put_varint(p, e.data.size());
+    p = put_varint(p, data_size);
   }
   return static_cast<std::size_t>(p - out);
 }
@@ -59,8 +59,11 @@ constexpr std::size_t kMaxRecordHeader = 1 + 1 + 1 + 5 + 1 + 10;
 
 }  // namespace
 
-status wal_encoder::check_entry(const entry& e) {
-  const std::size_t entry_bytes = codec::encoded_entry_size(e);
+status wal_encoder::check_entry(const entry& e) { return check_entry(e, e.data.size()); }
+
+status wal_encoder::check_entry(const entry& e, std::size_t data_size) {
+  char prefix[kMaxEntryPrefix];
+  const std::size_t entry_bytes = entry_prefix(e, data_size, prefix) + data_size;
   const std::size_t worst_record = 1 + 1 + 1 + 5 + 1 + varint_bytes(entry_bytes) + entry_bytes;
   if (worst_record + (codec::kFrameAlignment - 1) >= codec::kMaxRecordBytes) {
     return error(errc::invalid_argument,
@@ -83,13 +86,13 @@ char* wal_encoder::reserve(std::size_t bytes) {
   return buffer_.get() + size_;
 }
 
-void wal_encoder::add_entry(const entry& e) {
+void wal_encoder::add_entry(const entry& e, std::string_view data) {
   char prefix[kMaxEntryPrefix];
-  const std::size_t prefix_bytes = entry_prefix(e, prefix);
+  const std::size_t prefix_bytes = entry_prefix(e, data.size(), prefix);
   crc_ = codec::crc32c_update(crc_, prefix, prefix_bytes);
-  if (!e.data.empty()) crc_ = codec::crc32c_update(crc_, e.data.data(), e.data.size());
+  if (!data.empty()) crc_ = codec::crc32c_update(crc_, data.data(), data.size());
 
-  const std::size_t entry_bytes = prefix_bytes + e.data.size();
+  const std::size_t entry_bytes = prefix_bytes + data.size();
   const std::size_t record_bytes = 1 + 1 + 1 + varint_bytes(crc_) + 1 +
                                    varint_bytes(entry_bytes) + entry_bytes;
   const std::uint64_t word = codec::encode_length_word(record_bytes);
@@ -105,8 +108,8 @@ void wal_encoder::add_entry(const entry& e) {
   p = put_varint(p, entry_bytes);
   std::memcpy(p, prefix, prefix_bytes);
   p += prefix_bytes;
-  if (!e.data.empty()) std::memcpy(p, e.data.data(), e.data.size());
-  p += e.data.size();
+  if (!data.empty()) std::memcpy(p, data.data(), data.size());
+  p += data.size();
   std::memset(p, 0, padding);
   size_ += codec::kLengthWordBytes + record_bytes + padding;
   lag_.write(codec::kLengthWordBytes);

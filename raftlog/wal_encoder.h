@@ -27,8 +27,24 @@ class wal_encoder {
   // errc::invalid_argument when the entry's record could reach etcd's 10 MiB record limit
   // (codec::kMaxRecordBytes), which every reader refuses. Call before add_entry.
   static status check_entry(const entry& e);
+  static status check_entry(const entry& e, std::size_t data_size);
 
-  void add_entry(const entry& e);
+  // Everything add_* changes, to undo a batch that fails half way (nothing of it written yet).
+  struct mark {
+    std::uint32_t crc;
+    std::size_t size;
+    etcd_write_lag lag;
+  };
+  mark position() const { return mark{crc_, size_, lag_}; }
+  void rewind(const mark& m) {
+    crc_ = m.crc;
+    size_ = m.size;
+    lag_ = m.lag;
+  }
+
+  void add_entry(const entry& e) { add_entry(e, e.data); }
+  // An entry whose stored data is `data` instead of e.data (an entry-data hook's output).
+  void add_entry(const entry& e, std::string_view data);
   void add_state(const hard_state& state);
   void add_metadata(std::string_view metadata);
   void add_snapshot(const snapshot_marker& marker);

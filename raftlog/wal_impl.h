@@ -41,7 +41,13 @@ struct wal::impl {
   status sync_tail();
   status cut();
   status finish_cut();  // waits for the last cut's background half; fail-stop on its error
-  status append_records(const hard_state& state, const std::vector<entry>& entries);
+  status append_records(const hard_state& state, const std::vector<entry>& entries,
+                        entry_data_hook* hook);
+  status frame_with_hook(const std::vector<entry>& entries, entry_data_hook& hook);
+  status append_batch(const hard_state& state, const std::vector<entry>& entries,
+                      entry_data_hook* hook);
+  status save_batch(const hard_state& state, const std::vector<entry>& entries,
+                    entry_data_hook* hook);
   status check_entries(const std::vector<entry>& entries) const;
   error fail(const error& cause);  // enters fail-stop, returns the cause
 };
