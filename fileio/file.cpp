@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <memory>
 #include <system_error>
 
 #include "fileio/crash_point.h"
@@ -92,21 +91,6 @@ status file::pread_exact(void* data, std::size_t size, std::uint64_t offset) con
                    path_ + ": unexpected end of file at offset " + std::to_string(offset));
     p += n;
     size -= static_cast<std::size_t>(n);
-    offset += static_cast<std::uint64_t>(n);
-  }
-  return {};
-}
-
-status file::warm_page_cache(std::uint64_t offset, std::uint64_t length) const {
-  constexpr std::size_t kChunk = 1 << 20;
-  std::unique_ptr<char[]> scratch(new char[kChunk]);
-  const std::uint64_t end = offset + length;
-  while (offset < end) {
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - offset));
-    const long n = ::pread(fd_, scratch.get(), want, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error("read", path_, errno);
-    if (n == 0) break;  // past the end: nothing to warm
     offset += static_cast<std::uint64_t>(n);
   }
   return {};

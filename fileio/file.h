@@ -43,11 +43,6 @@ class file {
   // Reserves [offset, offset+length) and extends the size (fallocate, ftruncate fallback).
   status preallocate(std::uint64_t offset, std::uint64_t length);
   status truncate(std::uint64_t size);
-  // Reads [offset, offset+length) once so that its pages sit in the page cache: later buffered
-  // writes of whole pages then copy into cached pages instead of allocating each one on the
-  // writer's clock (a fresh fallocated segment took 1 MiB pwrites at 0.3-5.4 GB/s here, a
-  // read-through one at 5.3-5.7 GB/s). Advisory: no fault hook; callers may ignore failure.
-  status warm_page_cache(std::uint64_t offset, std::uint64_t length) const;
   status seek(std::uint64_t offset);
   result<std::uint64_t> size() const;
   status close();

@@ -4,13 +4,8 @@
 
 namespace raftvault::raftlog {
 
-file_pipeline::file_pipeline(std::string dir, std::uint64_t segment_bytes, std::string warm_tail,
-                             std::uint64_t warm_from)
-    : dir_(std::move(dir)),
-      segment_bytes_(segment_bytes),
-      warm_tail_(std::move(warm_tail)),
-      warm_from_(warm_from),
-      worker_([this] { run(); }) {}
+file_pipeline::file_pipeline(std::string dir, std::uint64_t segment_bytes)
+    : dir_(std::move(dir)), segment_bytes_(segment_bytes), worker_([this] { run(); }) {}
 
 file_pipeline::~file_pipeline() {
   {
@@ -31,18 +26,11 @@ result<fileio::file> file_pipeline::allocate() {
   // O_TRUNC: a spare left by a crash may hold old bytes; a new segment must read as zeros.
   RV_ASSIGN(auto f, fileio::file::open(path, O_RDWR | O_CREAT | O_TRUNC));
   RV_TRY(f.preallocate(0, segment_bytes_));
-  // Fault the spare's pages into the page cache here, off the appender's clock: appends then
-  // copy into cached pages (fileio::file::warm_page_cache). Advisory, so a failure is ignored.
-  (void)f.warm_page_cache(0, segment_bytes_);
   ++count_;
   return f;
 }
 
 void file_pipeline::run() {
-  if (!warm_tail_.empty() && warm_from_ < segment_bytes_) {
-    if (auto tail = fileio::file::open(warm_tail_, O_RDONLY))
-      (void)tail->warm_page_cache(warm_from_, segment_bytes_ - warm_from_);
-  }
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);

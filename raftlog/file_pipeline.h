@@ -1,7 +1,6 @@
 // Prepares the next WAL segment off the hot path (etcd's filePipeline): a background thread
 // creates `<dir>/N.tmp` (N = 0, 1 alternating, so the spare never has the name of the file
-// just handed out), preallocates it to the segment size, reads it through once so that its
-// pages are in the page cache (appends then only copy) and waits until a cut takes it.
+// just handed out), preallocates it to the segment size and waits until a cut takes it.
 //
 // Happy path: take() returns an already preallocated file at once and the thread starts on
 // the next one. Failure: an allocation error is returned by the take() that wanted the file.
@@ -22,10 +21,7 @@ namespace raftvault::raftlog {
 
 class file_pipeline {
  public:
-  // `warm_tail`: the segment being appended to now, whose pages from `warm_from` on the thread
-  // first reads into the page cache like a spare's (empty: none).
-  file_pipeline(std::string dir, std::uint64_t segment_bytes, std::string warm_tail = {},
-                std::uint64_t warm_from = 0);
+  file_pipeline(std::string dir, std::uint64_t segment_bytes);
   ~file_pipeline();
   file_pipeline(const file_pipeline&) = delete;
   file_pipeline& operator=(const file_pipeline&) = delete;
@@ -39,8 +35,6 @@ class file_pipeline {
 
   const std::string dir_;
   const std::uint64_t segment_bytes_;
-  const std::string warm_tail_;
-  const std::uint64_t warm_from_;
   std::uint64_t count_ = 0;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -89,8 +89,7 @@ result<std::unique_ptr<wal>> wal::create(const std::string& dir_in, std::string_
   segment_info info = *parse_segment_name(name);
   info.size_bytes = options.segment_size;
   w->segments.push_back(std::move(info));
-  w->pipeline =
-      std::make_unique<file_pipeline>(dir, options.segment_size, w->tail.path(), w->tail_end);
+  w->pipeline = std::make_unique<file_pipeline>(dir, options.segment_size);
   return std::unique_ptr<wal>(new wal(std::move(w)));
 }
 
@@ -131,8 +130,7 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   w->opened_at = at.index;
   w->unread = std::move(replayed.contents);
   RV_ASSIGN(w->segments, read_segments(dir));
-  w->pipeline =
-      std::make_unique<file_pipeline>(dir, options.segment_size, tail_path, w->tail_end);
+  w->pipeline = std::make_unique<file_pipeline>(dir, options.segment_size);
   return std::unique_ptr<wal>(new wal(std::move(w)));
 }
 
