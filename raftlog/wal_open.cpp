@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "fileio/crash_point.h"
+#include "keys/string_affix.h"
 #include "raftlog/segment_name.h"
 #include "raftlog/wal_format.h"
 #include "raftlog/wal_impl.h"
@@ -15,11 +16,6 @@ namespace {
 std::string without_trailing_slash(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 status check_options(const wal_options& options) {
@@ -37,7 +33,7 @@ status remove_leftover_spares(const std::string& dir) {
   RV_ASSIGN(auto names, fileio::list_dir(dir));
   bool removed = false;
   for (const auto& name : names) {
-    if (!ends_with(name, kTempSuffix)) continue;
+    if (!keys::ends_with(name, kTempSuffix)) continue;
     RV_TRY(fileio::unlink(dir + "/" + name));
     removed = true;
   }
