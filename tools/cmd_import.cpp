@@ -26,6 +26,14 @@ status copy_plain(const std::string& wal_dir, const std::string& snap_dir, const
   return raftlog::detail::install_copy(target, content, *raftlog::payload_codec::plaintext(), options);
 }
 
+// Damage can only be in the source here (the copy is new): the store's advice (verify it,
+// restore it) would point at a directory that is about to be removed.
+std::string import_failure(const error& err, const std::string& data_dir, const std::string& wal_dir) {
+  if (err.code() == errc::corruption || err.code() == errc::torn_tail)
+    return err.message() + ": the source " + wal_dir + " is damaged; nothing was imported";
+  return with_advice(err, data_dir);
+}
+
 }  // namespace
 
 int cmd_import(int argc, char** argv) {
@@ -52,9 +60,10 @@ int cmd_import(int argc, char** argv) {
   if (!snap_dir.empty() && !fileio::exists(snap_dir))
     return fail("--snap-dir " + snap_dir + " does not exist");
 
-  bool created_dir = false;
-  auto keys = create_new_keys(*request, created_dir);
-  if (!keys) return fail(keys.error(), request->data_dir);
+  auto guard = start_new_store(request->data_dir);
+  if (!guard) return fail(guard.error(), request->data_dir);
+  auto keys = create_new_keys(*request, *guard);
+  if (!keys) return fail_new_store(*guard, with_advice(keys.error(), request->data_dir));
   raftlog::migration_options options;
   options.batch_entries = 256;
   options.wal.segment_size = request->segment_size;
@@ -69,14 +78,12 @@ int cmd_import(int argc, char** argv) {
     return raftlog::migrate_plain_to_encrypted(wal_dir, snap_dir, request->data_dir, codec, options);
   }();
   bar.finish();
-  if (!imported) {
-    discard_new_store(request->data_dir, created_dir);
-    return fail(imported.error(), request->data_dir);
-  }
+  if (!imported) return fail_new_store(*guard, import_failure(imported.error(), request->data_dir, wal_dir));
+  if (auto kept = keep_new_store_with_key(*guard, *keys); kept != kExitOk) return kept;
   note("imported " + wal_dir + (snap_dir.empty() ? "" : " + " + snap_dir) + " into " + request->data_dir +
        " (cipher " + std::string(codec::to_string(request->cipher)) + ", autolock " +
        (keys->kek() ? "on" : "off") + "); the source was not changed");
-  if (keys->kek()) show_new_unlock_key(*keys->kek(), request->data_dir);
+  if (keys->kek()) note_new_unlock_key(request->data_dir);
   return kExitOk;
 }
 

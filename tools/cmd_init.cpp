@@ -25,12 +25,11 @@ int cmd_init(int argc, char** argv) {
   int code = kExitOk;
   auto request = new_store_request_from(spec, args, code);
   if (!request) return code;
-  if (request->cipher == codec::cipher::none && request->autolock)
-    note("--cipher none stores the log in plaintext: autolock protects only the key file");
 
-  bool created_dir = false;
-  auto keys = create_new_keys(*request, created_dir);
-  if (!keys) return fail(keys.error(), request->data_dir);
+  auto guard = start_new_store(request->data_dir);
+  if (!guard) return fail(guard.error(), request->data_dir);
+  auto keys = create_new_keys(*request, *guard);
+  if (!keys) return fail_new_store(*guard, with_advice(keys.error(), request->data_dir));
   auto created = [&]() -> status {
     RV_ASSIGN(auto codec, actors::codec_for(*keys, request->cipher));
     raftlog::log_options options;
@@ -38,15 +37,15 @@ int cmd_init(int argc, char** argv) {
     RV_ASSIGN(auto log, raftlog::encrypted_log::create(request->data_dir, args.value("metadata"), codec, options));
     return log->close();
   }();
-  if (!created) {
-    discard_new_store(request->data_dir, created_dir);
-    return fail(created.error(), request->data_dir);
-  }
+  if (!created) return fail_new_store(*guard, with_advice(created.error(), request->data_dir));
+  if (auto kept = keep_new_store_with_key(*guard, *keys); kept != kExitOk) return kept;
+  if (request->cipher == codec::cipher::none && request->autolock)
+    note("--cipher none stores the log in plaintext: autolock protects only the key file");
   const auto status = keys->status();
   note("created store " + request->data_dir + " (cipher " + std::string(codec::to_string(request->cipher)) +
        ", DEK generation " + std::to_string(status.current_generation) + ", autolock " +
        (status.locked ? "on" : "off") + ")");
-  if (keys->kek()) show_new_unlock_key(*keys->kek(), request->data_dir);
+  if (keys->kek()) note_new_unlock_key(request->data_dir);
   return kExitOk;
 }
 

@@ -29,7 +29,7 @@ int cmd_unlock_key(int argc, char** argv) {
   if (!fresh) return fail(fresh.error(), data_dir);
   note("unlock key of " + data_dir + " rotated (kek-version " + std::to_string(store->keys->status().kek_version) +
        "); the previous key no longer opens it");
-  show_new_unlock_key(*fresh, data_dir);
+  if (auto shown = show_new_unlock_key(*fresh, data_dir); !shown) return fail(shown.error().message());
   return kExitOk;
 }
 
@@ -61,7 +61,7 @@ int cmd_autolock(int argc, char** argv) {
   note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
        "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +
        "', or the service rotates it when it starts");
-  show_new_unlock_key(**changed, data_dir);
+  if (auto shown = show_new_unlock_key(**changed, data_dir); !shown) return fail(shown.error().message());
   return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 
 #include "fileio/file.h"
 #include "keys/secret_file.h"
+#include "keys/tls_key.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/store_layout.h"
 #include "tools/report.h"
@@ -32,14 +33,23 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
       exit_code = fail("cannot read --tls-key " + args.value("tls-key") + ": " + pem.error().message());
       return std::nullopt;
     }
+    // Checked here, before anything is created: key creation would refuse it only after
+    // making keys/.
+    const std::string cannot_use = "cannot use --tls-key " + args.value("tls-key") + ": ";
+    if (pem->view().empty()) {
+      exit_code = fail(cannot_use + "the file is empty (expected an unencrypted PEM private key)");
+      return std::nullopt;
+    }
+    if (auto der = keys::tls_key_from_pem(pem->view()); !der) {
+      exit_code = fail(cannot_use + der.error().message());
+      return std::nullopt;
+    }
     request.tls_key_pem = std::move(*pem);
   }
   return request;
 }
 
-result<keys::key_store> create_new_keys(const new_store_request& request, bool& created_data_dir) {
-  const std::string& dir = request.data_dir;
-  created_data_dir = false;
+result<new_store_guard> start_new_store(const std::string& dir) {
   if (raftlog::detect_layout(dir))
     return error(errc::already_exists, dir + " already holds a raftvault store: choose another --data-dir");
   const raftlog::store_layout layout{dir, true};
@@ -47,38 +57,62 @@ result<keys::key_store> create_new_keys(const new_store_request& request, bool& 
     return error(errc::already_exists,
                  layout.keys_dir() + "/node.key exists without a store (left by an interrupted init or "
                                      "import?): remove " + dir + " or choose another --data-dir");
-  if (!fileio::exists(dir)) {
-    RV_TRY(fileio::make_dir_durable(dir));
-    created_data_dir = true;
-  }
+  RV_ASSIGN(auto guard, new_store_guard::start(dir));
+  RV_TRY(guard.make_data_dir());
+  return guard;
+}
+
+result<keys::key_store> create_new_keys(const new_store_request& request, new_store_guard& guard) {
   keys::create_options options;
   options.autolock = request.autolock;
   if (request.tls_key_pem) {
     RV_ASSIGN(options.tls_key_pem, request.tls_key_pem->clone());
   }
-  return keys::key_store::create(layout.keys_dir(), options);
+  auto created = keys::key_store::create(raftlog::store_layout{request.data_dir, true}.keys_dir(), options);
+  if (!created && (created.error().code() == errc::locked || created.error().code() == errc::already_exists))
+    guard.disown();
+  return created;
 }
 
-void discard_new_store(const std::string& data_dir, bool created_data_dir) {
-  if (created_data_dir) {
-    (void)fileio::remove_all(data_dir);
-    return;
-  }
-  for (const char* sub : {"keys", "wal-v3-encrypted", "snap-v3-encrypted", "wal-v3", "snap-v3"})
-    (void)fileio::remove_all(data_dir + "/" + sub);
+int fail_new_store(new_store_guard& guard, const std::string& message) {
+  auto discarded = guard.discard();
+  if (!discarded)
+    return fail(message + " (and could not remove what it created: " + discarded.error().message() + ")");
+  return fail(message);
 }
 
-void show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir) {
+status write_new_unlock_key(const keys::unlock_key& key) {
   auto text = key.text();
-  if (!text) {
-    fail("cannot show the new unlock key: " + text.error().message());
-    return;
-  }
+  if (!text) return text.error().with_context("cannot show the new unlock key");
   std::cout.write(text->view().data(), static_cast<std::streamsize>(text->view().size()));
   std::cout << std::endl;
+  if (!std::cout) {
+    std::cout.clear();
+    return error(errc::io, "cannot write the new unlock key to stdout");
+  }
+  return {};
+}
+
+void note_new_unlock_key(const std::string& data_dir) {
   note("the line on stdout is the unlock key of " + data_dir +
        ", shown once: keep it safe; commands read it from --unlock-key-file FILE (mode 0600) or "
        "RAFTVAULT_UNLOCK_KEY");
+}
+
+status show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir) {
+  RV_TRY(write_new_unlock_key(key));
+  note_new_unlock_key(data_dir);
+  return {};
+}
+
+int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys) {
+  if (keys.kek()) {
+    if (auto written = write_new_unlock_key(*keys.kek()); !written)
+      return fail_new_store(guard, written.error().message() +
+                                       ": without it the new store could never be opened, so it is removed");
+  }
+  guard.keep();
+  return kExitOk;
 }
 
 }  // namespace raftvault::cli

@@ -1,5 +1,6 @@
 // Shared by init and import: the checks and key creation that start a new store, the clean-up
-// when a step after it fails, and how a new unlock key is shown (alone on stdout).
+// when a later step fails (new_store_guard: only what the run created goes), and how a new
+// unlock key is shown (alone on stdout).
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include "keys/key_store.h"
 #include "keys/secret_bytes.h"
 #include "tools/args.h"
+#include "tools/new_store_guard.h"
 
 namespace raftvault::cli {
 
@@ -20,20 +22,36 @@ struct new_store_request {
   std::uint64_t segment_size = kDefaultSegmentSize;
 };
 
-// Parses --cipher (default xchacha20poly1305) and reads --tls-key; a bad cipher name is a usage
-// error (exit code in `exit_code`), an unreadable file a refused operation.
+// Parses --cipher (default xchacha20poly1305) and reads and checks --tls-key; a bad cipher name
+// is a usage error (exit code in `exit_code`), an unreadable file or one that is not an
+// unencrypted PEM private key a refused operation. Nothing is created on disk.
 std::optional<new_store_request> new_store_request_from(const command_spec& spec,
                                                         const parsed_args& args, int& exit_code);
 
-// Refuses a data dir that already holds a store or a key file; creates the data dir (0700) if
-// missing (`created_data_dir` says so) and the key store (DEK generation 1, a new unlock key
-// with autolock).
-result<keys::key_store> create_new_keys(const new_store_request& request, bool& created_data_dir);
+// Refuses a data dir that already holds a store or a key file, or is not a directory; then
+// records what it holds and creates it (0700) if missing. From here on every failure goes
+// through fail_new_store (or at least drops the guard), success through guard.keep().
+result<new_store_guard> start_new_store(const std::string& data_dir);
 
-// Best effort after a failure: removes what this run created, leaving the directory as it was.
-void discard_new_store(const std::string& data_dir, bool created_data_dir);
+// The key store: DEK generation 1, a new unlock key with autolock. When another process turns
+// out to be creating a store in the same directory (keys/LOCK held, or a key file appeared),
+// the guard is disowned.
+result<keys::key_store> create_new_keys(const new_store_request& request, new_store_guard& guard);
 
-// The key alone on stdout; the advice for people on stderr.
-void show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir);
+// Removes what the run created and reports `message` (one line, exit kExitRefused); a failed
+// removal is added to that line, naming what is left.
+int fail_new_store(new_store_guard& guard, const std::string& message);
+
+// The key alone on stdout, flushed. errc::io when stdout does not take it: the key is lost.
+status write_new_unlock_key(const keys::unlock_key& key);
+// Where the key went and how commands read it (stderr).
+void note_new_unlock_key(const std::string& data_dir);
+// Both (unlock-key rotate, autolock on).
+status show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir);
+
+// The last step of init and import: writes the new unlock key (with autolock), then keeps the
+// store. When stdout does not take the key the store could never be opened: it is removed and
+// that reported (kExitRefused). kExitOk otherwise; the caller then notes success.
+int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys);
 
 }  // namespace raftvault::cli

@@ -54,9 +54,11 @@ std::string advice_for(const error& err, const std::string& data_dir) {
   }
 }
 
-int fail(const error& err, const std::string& data_dir) {
+std::string with_advice(const error& err, const std::string& data_dir) {
   std::string advice = advice_for(err, data_dir);
-  return fail(advice.empty() ? err.message() : err.message() + ": " + advice);
+  return advice.empty() ? err.message() : err.message() + ": " + advice;
 }
+
+int fail(const error& err, const std::string& data_dir) { return fail(with_advice(err, data_dir)); }
 
 }  // namespace raftvault::cli

@@ -19,6 +19,9 @@ int fail(const error& err, const std::string& data_dir);
 // The advice alone ("" when there is none).
 std::string advice_for(const error& err, const std::string& data_dir);
 
+// The error's message plus its advice, as fail(err, data_dir) prints it.
+std::string with_advice(const error& err, const std::string& data_dir);
+
 // A line for people on stderr ("raftvault: ...").
 void note(const std::string& message);
 
