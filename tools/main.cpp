@@ -1,4 +1,5 @@
 // raftvault: the operator's tool for a node's encrypted raft storage (docs/cli.md).
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string_view>
@@ -41,6 +42,10 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader gone from our stdout (`raftvault init | head -c0`) must be a write error the
+  // command handles, e.g. removing a new store whose unlock key could not be printed, not a
+  // silent death by SIGPIPE halfway through.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(std::cerr);
     return raftvault::cli::kExitUsage;

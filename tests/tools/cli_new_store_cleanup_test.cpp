@@ -2,7 +2,9 @@
 // empty directory stays, files of the user's stay) and the same command with the fault fixed
 // then succeeds: each case checks the exit code, the one-line message, every entry and mode
 // below the directory before and after, and the retry.
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -308,4 +310,34 @@ TEST_CASE("an unlock key that cannot be written to stdout removes the new store"
       expect_store(data_dir, run_raftvault(args));
     }
   }
+}
+
+TEST_CASE("an unlock key written to a pipe nobody reads removes the new store", "[cli][cleanup]") {
+  // The pipe's read end is closed before the child starts: the key's write raises SIGPIPE,
+  // which the CLI ignores so that the write fails (EPIPE) and the store is removed.
+  vector_copy source;
+  const std::string data_dir = source.dir / "store";
+  const std::string err_path = source.dir / "stderr";
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ::close(fds[0]);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(err, STDERR_FILENO);
+    const std::string binary = std::string(RAFTVAULT_BIN_DIR) + "/raftvault";
+    ::execl(binary.c_str(), binary.c_str(), "init", "--data-dir", data_dir.c_str(), "--autolock",
+            static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO(read_bytes(err_path));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK_THAT(read_bytes(err_path), Catch::Contains("cannot write the new unlock key to stdout"));
+  CHECK_FALSE(std::filesystem::exists(data_dir));
 }
