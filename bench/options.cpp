@@ -226,12 +226,24 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     o.caf_settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
     return {};
   };
+  flags.valued["--slice"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.slice, parse_seconds("--slice", v));
+    if (o.slice < 0.1) return usage("--slice " + v + ": at least 0.1 seconds");
+    return {};
+  };
+  flags.switches["--alternate-plaintext"] = [&] { o.alternate_plaintext = true; };
   flags.switches["--keep"] = [&] { o.keep = true; };
   flags.switches["--json"] = [&] { o.json = true; };
   RV_TRY(flags.parse(args));
   if (o.size > kMaxEntrySize)
     return usage("--size " + std::to_string(o.size) + ": at most " + std::to_string(kMaxEntrySize) +
                  " bytes (etcd refuses records of 10 MiB or more)");
+  if (o.alternate_plaintext && o.cipher == cipher_choice::none)
+    return usage("--alternate-plaintext: needs an encrypting --cipher to compare with plaintext");
+  if (o.alternate_plaintext && o.rotate_at > 0)
+    return usage("--alternate-plaintext: cannot be combined with --rotate-at");
+  if (o.alternate_plaintext && o.duration < 4 * o.slice)
+    return usage("--alternate-plaintext: --duration must cover at least 4 slices");
   if (o.producers > 4096) return usage("--producers: at most 4096");
   if (o.rotate_at > 0 && o.rotate_at >= o.duration)
     return usage("--rotate-at: must be before the end of --duration");

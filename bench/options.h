@@ -51,6 +51,10 @@ struct pipeline_options {
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;
   bool json = false;
+  // --alternate-plaintext: the same load against an encrypted and a plaintext store in one
+  // process, in turns of `slice` seconds (pipeline_alternate.cpp).
+  bool alternate_plaintext = false;
+  double slice = 0.4;
   // Extra CAF settings (`--caf key=value`, e.g. work-stealing.moderate-poll-attempts=500),
   // applied over raftvault's defaults: how the scheduler settings of DESIGN.md §5.1 are
   // measured.

@@ -13,87 +13,26 @@
 #include <optional>
 #include <thread>
 
-#include <caf/scoped_actor.hpp>
-
 #include "actors/pipeline.h"
 #include "bench/benches.h"
 #include "bench/payload.h"
+#include "bench/pipeline_common.h"
 #include "bench/pipeline_load.h"
 #include "bench/pipeline_report.h"
 #include "bench/raw_disk.h"
 #include "bench/scratch_dir.h"
-#include "codec/wal_record.h"
-#include "codec/raft_codec.h"
 #include "fileio/file.h"
 #include "raftlog/store_layout.h"
 
 namespace raftvault::bench {
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-codec::cipher codec_cipher(cipher_choice c) {
-  switch (c) {
-    case cipher_choice::secretbox: return codec::cipher::secretbox;
-    case cipher_choice::xchacha20poly1305: return codec::cipher::xchacha20poly1305;
-    case cipher_choice::none: break;
-  }
-  return codec::cipher::none;
-}
-
-// The WAL bytes of one append request: its sealed entries and its hard state, framed.
-result<std::uint64_t> append_record_bytes(const raftlog::payload_codec& codec,
-                                          const pipeline_options& o) {
-  std::vector<entry> batch(static_cast<std::size_t>(o.batch));
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i] = {1, i + 1, entry_type::normal, make_payload(o.size)};
-  RV_ASSIGN(auto sealed, codec.seal_entries(batch));
-  std::string frames;
-  for (const auto& e : sealed)
-    codec::append_frame(codec::record_type::entry, 0xffffffffu, codec::encode_entry(e), true, frames);
-  codec::append_frame(codec::record_type::state, 0xffffffffu,
-                      codec::encode_hard_state({1, 1, 1u << 20}), true, frames);
-  return frames.size();
-}
-
-// The disk alone, for about `budget`, into a file removed right after.
-result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name,
-                                  std::uint64_t block, clock_type::duration budget) {
-  const std::uint64_t max_blocks = std::clamp<std::uint64_t>((256ull << 20) / block, 64, 8192);
-  auto run = measure_raw_disk(scratch, name, block, max_blocks, budget, 16);
-  (void)fileio::unlink(scratch.path() + "/" + name);
-  return run;
-}
-
-template <class T, class... Ts>
-result<T> ask(caf::actor_system& system, const actors::storage_actor& storage, Ts&&... xs) {
-  caf::scoped_actor self{system};
-  std::optional<result<T>> out;
-  self->request(storage, caf::infinite, std::forward<Ts>(xs)...)
-      .receive([&](T& value) { out.emplace(std::move(value)); },
-               [&](caf::error& err) { out.emplace(actors::from_caf(err)); });
-  return std::move(*out);
-}
-
-double seconds_between(clock_type::time_point a, clock_type::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-void apply_caf_settings(caf::actor_system_config& config, const pipeline_options& o) {
-  for (const auto& [key, text] : o.caf_settings) {
-    if (text == "true" || text == "false") {
-      config.set(key, text == "true");
-    } else if (text.find_first_not_of("0123456789") == std::string::npos) {
-      config.set(key, static_cast<caf::config_value::integer>(std::stoll(text)));
-    } else {
-      config.set(key, text);
-    }
-  }
-}
-
 // DEK rotations from --rotate-at on, each kRotationGap after the previous one ended, until
 // --rotations ran or the load is about to end. A rotation lasts tens of milliseconds, a few
 // group commits, so one window alone is noisy: the ratio sums every window and the stretches
-// of normal load before each.
+// of normal load between them. The same measurement without a rotation — a control window as
+// long as the rotation just measured, in the middle of the gap after it — shows how far such
+// windows scatter anyway.
 rotation_measurement run_rotations(caf::actor_system& system, const pipeline_options& o,
                                    pipeline_load& load, clock_type::time_point t0,
                                    std::uint64_t acked0, clock_type::time_point ends,
@@ -105,7 +44,8 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
                                  std::chrono::duration<double>(o.rotate_at));
   auto before_start = t0;
   auto before_acked = acked0;
-  double before_entries = 0, before_seconds = 0, window_seconds = 0;
+  double before_entries = 0, before_seconds = 0, window_seconds = 0, control_seconds = 0;
+  std::vector<std::pair<double, double>> windows, controls;  // (entries, seconds) each
   for (std::uint64_t i = 0; i < o.rotations && (i == 0 || next + kRotationGap < ends); ++i) {
     std::this_thread::sleep_until(next);
     load.provider_asked_ns = -1;
@@ -119,6 +59,7 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
     before_seconds += seconds_between(before_start, r0);
     rot.window_entries += acked_r1 - acked_r0;
     window_seconds += seconds_between(r0, r1);
+    windows.emplace_back(static_cast<double>(acked_r1 - acked_r0), seconds_between(r0, r1));
     if (!report) {
       rot.ok = false;
       outcome = report.error().with_context("DEK rotation " + std::to_string(i + 1));
@@ -140,10 +81,35 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
     before_start = r1;
     before_acked = acked_r1;
     next = r1 + kRotationGap;
+    // The control window: as long as this rotation, centred in the gap after it.
+    const auto length = std::min<clock_type::duration>(r1 - r0, kRotationGap / 2);
+    const auto c0 = r1 + kRotationGap / 2 - length / 2;
+    if (c0 + length < ends) {
+      std::this_thread::sleep_until(c0);
+      const auto start = clock_type::now();
+      const auto acked_c0 = load.acked_entries.load();
+      std::this_thread::sleep_until(start + length);
+      const auto end = clock_type::now();
+      controls.emplace_back(static_cast<double>(load.acked_entries.load() - acked_c0),
+                            seconds_between(start, end));
+      rot.control_entries += static_cast<std::uint64_t>(controls.back().first);
+      control_seconds += controls.back().second;
+    }
   }
   rot.mean_seconds = rot.count ? window_seconds / static_cast<double>(rot.count) : 0;
   rot.before_rate = before_seconds > 0 ? before_entries / before_seconds : 0;
   rot.window_rate = window_seconds > 0 ? static_cast<double>(rot.window_entries) / window_seconds : 0;
+  rot.control_rate =
+      control_seconds > 0 ? static_cast<double>(rot.control_entries) / control_seconds : 0;
+  // Each window alone against the rate between rotations.
+  const auto spread = [&](const std::vector<std::pair<double, double>>& list) {
+    std::vector<double> ratios;
+    for (const auto& [entries, seconds] : list)
+      if (seconds > 0 && rot.before_rate > 0) ratios.push_back(entries / seconds / rot.before_rate);
+    return ratios;
+  };
+  rot.window_ratios = spread(windows);
+  rot.control_ratios = spread(controls);
   return rot;
 }
 
@@ -215,6 +181,7 @@ int fail(const error& e) {
 }  // namespace
 
 int run_pipeline_bench(const pipeline_options& o) {
+  if (o.alternate_plaintext) return run_pipeline_alternate(o);
   auto scratch = scratch_dir::open(o.data_dir);
   if (!scratch) return fail(scratch.error());
   if (o.keep) scratch->keep();

@@ -94,6 +94,12 @@ void pipeline_load::wait_stopped(std::uint64_t producers) {
   all_stopped.wait(lock, [&] { return stopped >= producers; });
 }
 
+void pipeline_load::allow_restart() {
+  std::lock_guard<std::mutex> guard(results);
+  stopped = 0;
+  stopping = false;
+}
+
 caf::actor spawn_producer(caf::actor_system& system, std::shared_ptr<pipeline_load> load) {
   return system.spawn(producer, std::move(load));
 }

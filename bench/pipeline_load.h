@@ -49,6 +49,8 @@ struct pipeline_load {
 
   // Blocks until `producers` producers have stopped.
   void wait_stopped(std::uint64_t producers);
+  // After wait_stopped: lets newly spawned producers run again (alternating runs).
+  void allow_restart();
 };
 
 // Spawns one closed-loop producer; it starts appending at once and quits after `stopping`.

@@ -1,9 +1,21 @@
 #include "bench/pipeline_report.h"
 
+#include <algorithm>
+
 namespace raftvault::bench {
 namespace {
 
 double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+// Smallest, median and largest of `values` (0 when empty).
+struct spread {
+  double min = 0, median = 0, max = 0;
+};
+spread spread_of(std::vector<double> values) {
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  return {values.front(), values[values.size() / 2], values.back()};
+}
 
 }  // namespace
 
@@ -63,6 +75,16 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
         .add("rotation_window_entries_per_sec", "rotation: entries/s during", r.window_rate, 0)
         .add("rotation_window_throughput_ratio", "rotation: during / before",
              ratio(r.window_rate, r.before_rate), 2, "x")
+        .add("rotation_control_throughput_ratio", "control: same windows, no rotation",
+             ratio(r.control_rate, r.before_rate), 2, "x")
+        .add_json("rotation_window_ratio_min", spread_of(r.window_ratios).min, 2)
+        .add("rotation_window_ratio_median", "rotation: one window, median",
+             spread_of(r.window_ratios).median, 2, "x")
+        .add_json("rotation_window_ratio_max", spread_of(r.window_ratios).max, 2)
+        .add_json("rotation_control_ratio_min", spread_of(r.control_ratios).min, 2)
+        .add("rotation_control_ratio_median", "control: one window, median",
+             spread_of(r.control_ratios).median, 2, "x")
+        .add_json("rotation_control_ratio_max", spread_of(r.control_ratios).max, 2)
         .add_json("rotation_old_id", std::uint64_t{r.old_id})
         .add_json("rotation_new_id", std::uint64_t{r.new_id})
         .add_json("rotation_last_old", r.last_old)

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/options.h"
 #include "bench/raw_disk.h"
@@ -24,6 +25,11 @@ struct rotation_measurement {
   std::uint64_t window_entries = 0;
   double before_rate = 0;  // entries/s between rotations (from the end of warm-up)
   double window_rate = 0;  // entries/s while rotations ran
+  // Control: windows as long as each rotation, in the middle of the gap after it.
+  std::uint64_t control_entries = 0;
+  double control_rate = 0;
+  std::vector<double> window_ratios;   // each rotation's window / before_rate
+  std::vector<double> control_ratios;  // each control window / before_rate
   std::uint32_t old_id = 0;  // of the first; the rest of the last
   std::uint32_t new_id = 0;
   std::uint64_t last_old = 0;
