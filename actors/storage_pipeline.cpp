@@ -1,15 +1,19 @@
 // The append path of the storage facade (see storage.h for the contract).
 #include "actors/storage_state.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace raftvault::actors {
 namespace {
 
-void hand_to_wal(storage_pointer self, storage_state::batch b) {
+// `behind`: batches admitted after this one, still being sealed (see wal_writer.h).
+void hand_to_wal(storage_pointer self, storage_state::batch b, std::uint64_t behind) {
   const auto seq = b.seq;
   const auto bytes = b.bytes;
   auto promise = b.promise;
   self->request(self->state.wal, caf::infinite, append_atom::value, std::move(b.state),
-                std::move(b.entries))
+                std::move(b.entries), behind)
       .then(
           [self, seq, bytes, promise](std::uint64_t durable_index) mutable {
             auto& st = self->state;
@@ -27,22 +31,70 @@ void hand_to_wal(storage_pointer self, storage_state::batch b) {
           });
 }
 
-void seal_on_pool(storage_pointer self, std::uint64_t seq, const codec_ptr& codec,
-                  std::vector<entry> plain) {
+void seal_piece(storage_pointer self, std::uint64_t seq, std::size_t piece, const codec_ptr& codec,
+                std::vector<entry> plain) {
   auto& st = self->state;
   auto worker = st.pool[st.next_worker++ % st.pool.size()];
   self->request(worker, caf::infinite, seal_atom::value, codec, std::move(plain))
       .then(
-          [self, seq](std::vector<entry>& sealed) {
+          [self, seq, piece](std::vector<entry>& sealed) {
             auto it = self->state.sealing.find(seq);
             if (it == self->state.sealing.end()) return;  // failed meanwhile
-            it->second.entries = std::move(sealed);
-            it->second.sealed = true;
+            auto& b = it->second;
+            b.pieces[piece] = std::move(sealed);
+            if (--b.pieces_pending > 0) return;
+            for (auto& part : b.pieces)
+              b.entries.insert(b.entries.end(), std::make_move_iterator(part.begin()),
+                               std::make_move_iterator(part.end()));
+            b.pieces.clear();
+            b.sealed = true;
             pump(self);
           },
           [self](caf::error& err) {
             fail_all(self, from_caf(err).with_context("sealing a batch failed; nothing of it written"));
           });
+}
+
+// How many pieces a batch sealed on the pool goes out in: one per worker (so one batch alone
+// is sealed by all of them, and the WAL writer can start on it sooner), none smaller than
+// crypto-inline-bytes (a hop costs more than sealing that much here), at most one per entry.
+std::size_t piece_count(const storage_state& st, const storage_state::batch& b) {
+  std::size_t pieces = st.pool.size();
+  if (st.options.crypto_inline_bytes > 0)
+    pieces = static_cast<std::size_t>(
+        std::min<std::uint64_t>(pieces, b.bytes / st.options.crypto_inline_bytes));
+  return std::clamp<std::size_t>(pieces, 1, std::max<std::size_t>(b.entries.size(), 1));
+}
+
+// Splits `plain` into `pieces` contiguous runs of about equal bytes and sends each to a worker.
+void seal_on_pool(storage_pointer self, storage_state::batch b) {
+  auto& st = self->state;
+  const auto seq = b.seq;
+  const auto pieces = piece_count(st, b);
+  auto plain = std::move(b.entries);
+  b.entries.clear();
+  b.pieces.resize(pieces);
+  b.pieces_pending = pieces;
+  const auto codec = b.codec;
+  const auto total = b.bytes;
+  st.sealing.emplace(seq, std::move(b));
+  std::size_t begin = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t piece = 0; piece < pieces; ++piece) {
+    // The last piece takes the rest; the others end once their share of the bytes is reached
+    // (leaving at least one entry for each piece after them).
+    std::size_t end = plain.size();
+    if (piece + 1 < pieces) {
+      end = begin;
+      const auto share = total * (piece + 1) / pieces;
+      while (end < plain.size() - (pieces - piece - 1) && (end == begin || bytes < share))
+        bytes += plain[end++].data.size() + 32;
+    }
+    std::vector<entry> part(std::make_move_iterator(plain.begin() + static_cast<std::ptrdiff_t>(begin)),
+                            std::make_move_iterator(plain.begin() + static_cast<std::ptrdiff_t>(end)));
+    begin = end;
+    seal_piece(self, seq, piece, codec, std::move(part));
+  }
 }
 
 void admit(storage_pointer self, storage_state::batch b) {
@@ -65,10 +117,7 @@ void admit(storage_pointer self, storage_state::batch b) {
     st.sealing.emplace(seq, std::move(b));
     return;
   }
-  auto plain = std::move(b.entries);
-  auto codec = b.codec;
-  st.sealing.emplace(seq, std::move(b));
-  seal_on_pool(self, seq, codec, std::move(plain));
+  seal_on_pool(self, std::move(b));
 }
 
 }  // namespace
@@ -89,7 +138,7 @@ void pump(storage_pointer self) {
     auto b = std::move(it->second);
     st.sealing.erase(it);
     ++st.next_write_seq;
-    hand_to_wal(self, std::move(b));
+    hand_to_wal(self, std::move(b), st.sealing.size());
   }
 }
 
@@ -105,6 +154,9 @@ void fail_all(storage_pointer self, const raftvault::error& err) {
   auto& st = self->state;
   if (!st.failure) st.failure = err;
   const auto reply = to_caf(*st.failure);
+  // Batches announced to the WAL writer as coming behind the last one handed to it never will:
+  // it syncs what it wrote (those requesters were handed over and are answered by it).
+  if (!st.sealing.empty()) self->send(st.wal, sync_atom::value);
   for (auto& b : st.waiting) b.promise.deliver(reply);
   st.waiting.clear();
   for (auto& [seq, b] : st.sealing) b.promise.deliver(reply);

@@ -25,6 +25,10 @@ struct storage_state {
     codec_ptr codec;             // in force when the batch was accepted
     std::uint64_t bytes = 0;
     bool sealed = false;
+    // Sealing on the pool: the batch goes out in contiguous pieces, one per worker, and is
+    // sealed when every piece is back.
+    std::vector<std::vector<entry>> pieces;
+    std::size_t pieces_pending = 0;
   };
   struct barrier {
     std::uint64_t seq;

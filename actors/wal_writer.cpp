@@ -50,30 +50,49 @@ status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_appe
   return wal.append(newest, run);
 }
 
-// Writes the gathered group with one fdatasync. On any failure the whole group fails: none of
-// it was acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
-// `instead_of_sync` (snapshot records) writes more records and syncs them together with the
-// group; it runs even when the group is empty.
-void flush_group(wal_writer_pointer self,
-                 const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr) {
-  auto& st = self->state;
-  ++st.generation;  // a flush still queued for this group is stale now
-  st.flush_scheduled = false;
-  st.lingering = false;
-  auto group = std::move(st.group);
+// Writes what the group gathered (one write) and keeps the requesters in `written` until the
+// group's fdatasync; their entries are not needed any more. A failed write makes the writer
+// fail-stop (sync_group then fails the whole group).
+void write_gathered(wal_writer_state& st) {
+  if (st.group.empty()) return;
+  auto gathered = std::move(st.group);
   st.group.clear();
+  if (!st.failure) {
+    if (auto written = write_group(st.log->log(), gathered); !written)
+      st.failure = written.error().with_context("wal writer stopped (fail-stop)");
+  }
+  for (auto& item : gathered) {
+    std::vector<entry>().swap(item.entries);
+    st.written.push_back(std::move(item));
+  }
+}
+
+// Writes whatever is still gathered and makes the whole group durable with one fdatasync. On
+// any failure the whole group fails: none of it was acknowledged, and a WAL whose write or
+// sync failed cannot vouch for any of it. `instead_of_sync` (snapshot records) writes more
+// records and syncs them together with the group; it runs even when the group is empty.
+void sync_group(wal_writer_pointer self,
+                const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr) {
+  auto& st = self->state;
+  write_gathered(st);
+  ++st.flush_id;  // a flush still on its way is stale now
+  st.flush_pending = false;
+  st.lingering = false;
+  st.waited_for_behind = false;
+  auto group = std::move(st.written);
+  st.written.clear();
   if (group.empty() && !instead_of_sync) return;
   if (!st.failure) {
     auto& wal = st.log->log();
-    status written = group.empty() ? status{} : write_group(wal, group);
-    if (written && instead_of_sync) {
-      written = instead_of_sync(wal);
-    } else if (written) {
+    status synced;
+    if (instead_of_sync) {
+      synced = instead_of_sync(wal);
+    } else {
       auto start = std::chrono::steady_clock::now();
-      written = wal.sync();
+      synced = wal.sync();
       record_sync(st, std::chrono::steady_clock::now() - start);
     }
-    if (!written) st.failure = written.error().with_context("wal writer stopped (fail-stop)");
+    if (!synced) st.failure = synced.error().with_context("wal writer stopped (fail-stop)");
   }
   if (st.failure) {
     for (auto& item : group) item.promise.deliver(to_caf(*st.failure));
@@ -93,25 +112,81 @@ void flush_group(wal_writer_pointer self,
   }
 }
 
-// How long a short group may wait for the rest of the expected one: a fraction of an
-// fdatasync, so waiting can cost at most that and saves a whole fdatasync when it fills.
+// The WAL record of a durable snapshot and the hard state covering it (etcd's restart ignores
+// a snapshot record beyond the durable commit), both durable on return.
+// When the log holds the snapshot's index (a local snapshot, and always the forced one of a
+// DEK rotation) the hard state goes first and save_snapshot's one fdatasync covers both: any
+// prefix a crash leaves is consistent (the state alone commits only entries written before it,
+// and the record is never durable without the state). Otherwise (a snapshot beyond the log,
+// e.g. installed from a leader) the record must precede the commit that refers to it: record,
+// fdatasync, state, fdatasync — save() skips the fdatasync of a commit-only change (raft's
+// MustSync), so the second one is explicit.
+status write_snapshot_record(raftlog::wal& wal, snapshot_marker marker, const hard_state& state) {
+  if (state.empty()) return wal.save_snapshot(marker);
+  if (marker.index <= wal.last_index()) {
+    RV_TRY(wal.save(state, {}));
+    return wal.save_snapshot(marker);
+  }
+  RV_TRY(wal.save_snapshot(marker));
+  RV_TRY(wal.save(state, {}));
+  return wal.sync();
+}
+
+// How long a short group may wait for the rest of the expected one, or a written group for
+// an announced batch: a fraction of an fdatasync, so waiting can cost at most that and saves
+// a whole fdatasync when it pays off.
 std::chrono::microseconds linger_for(const wal_writer_state& st) {
   const auto half_sync = std::chrono::microseconds(static_cast<std::int64_t>(st.sync_ewma_us / 2));
   return std::min(st.max_linger, half_sync);
 }
 
-// The gathered group (not empty, no flush pending yet) flushes behind the appends already in
-// the mailbox, or, when smaller than expected, lingers for the rest.
+void flush_now(wal_writer_pointer self) {
+  auto& st = self->state;
+  st.flush_pending = true;
+  st.lingering = false;
+  self->send(self, flush_atom::value, ++st.flush_id);
+}
+
+void flush_later(wal_writer_pointer self, std::chrono::microseconds linger) {
+  auto& st = self->state;
+  st.flush_pending = true;
+  st.lingering = true;
+  self->delayed_send(self, linger, flush_atom::value, ++st.flush_id);
+}
+
+// Appends are waiting and no flush is on its way: flush behind the appends already in the
+// mailbox, or, when a first write would be short of the expected group, linger for the rest.
 void schedule_flush(wal_writer_pointer self) {
   auto& st = self->state;
-  st.flush_scheduled = true;
   const auto linger = linger_for(st);
-  if (st.group.size() >= st.expected_group || linger.count() <= 0) {
-    self->send(self, flush_atom::value, st.generation);
-    return;
+  if (st.group.size() >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
+      !st.written.empty()) {
+    flush_now(self);
+  } else {
+    flush_later(self, linger);
   }
-  st.lingering = true;
-  self->delayed_send(self, linger, flush_atom::value, st.generation);
+}
+
+// Flush: write what was gathered and look again (appends that arrived during the write are
+// queued ahead of the flush sent now). With nothing new, sync the group, unless a batch was
+// announced behind the newest one: then linger once for it.
+void flush(wal_writer_pointer self) {
+  auto& st = self->state;
+  st.flush_pending = false;
+  st.lingering = false;
+  if (!st.group.empty() && !st.failure) {
+    write_gathered(st);
+    st.waited_for_behind = false;
+    if (!st.failure) return flush_now(self);
+  }
+  if (st.behind > 0 && !st.written.empty() && !st.waited_for_behind && !st.failure) {
+    const auto linger = linger_for(st);
+    if (linger.count() > 0) {
+      st.waited_for_behind = true;
+      return flush_later(self, linger);
+    }
+  }
+  sync_group(self);
 }
 
 }  // namespace
@@ -121,6 +196,7 @@ const char* wal_writer_state::name = "raftvault.wal_writer";
 // Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
 wal_writer_state::~wal_writer_state() {
   auto err = to_caf(raftvault::error(errc::closed, "wal writer stopped"));
+  for (auto& item : written) item.promise.deliver(err);
   for (auto& item : group) item.promise.deliver(err);
 }
 
@@ -130,42 +206,42 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
   self->state.log = std::move(log);
   self->state.max_linger = max_linger;
   return {
-      [self](append_atom, hard_state& state,
-             std::vector<entry>& entries) -> caf::result<std::uint64_t> {
+      [self](append_atom, hard_state& state, std::vector<entry>& entries,
+             std::uint64_t behind) -> caf::result<std::uint64_t> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
         auto promise = self->make_response_promise<std::uint64_t>();
         st.group.push_back({promise, std::move(state), std::move(entries)});
+        st.behind = behind;
         if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
-        if (!st.flush_scheduled) {
+        if (!st.flush_pending) {
           schedule_flush(self);
-        } else if (st.lingering && st.group.size() == st.expected_group) {
-          self->send(self, flush_atom::value, st.generation);  // the group is complete
+        } else if (st.lingering && (st.group.size() >= st.expected_group || behind > 0 ||
+                                    !st.written.empty())) {
+          flush_now(self);  // no reason to wait any longer
         }
         return promise;
       },
       [self](flush_atom) {
         // The backlog marker: every append before it arrived during the last fdatasync.
         auto& st = self->state;
-        if (--st.markers_pending > 0) return;  // a newer flush sent another one
+        if (--st.markers_pending > 0) return;  // a newer fdatasync sent another one
         st.expected_group += st.group.size();
-        if (!st.group.empty() && !st.flush_scheduled) schedule_flush(self);
+        if (!st.group.empty() && !st.flush_pending) schedule_flush(self);
       },
-      [self](flush_atom, std::uint64_t generation) {
-        if (generation == self->state.generation) flush_group(self);  // else: flushed already
+      [self](flush_atom, std::uint64_t id) {
+        if (id == self->state.flush_id) flush(self);  // else: stale
+      },
+      [self](sync_atom) {
+        auto& st = self->state;
+        st.behind = 0;
+        if (!st.flush_pending || st.lingering) sync_group(self);  // else that flush syncs
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {
         auto& st = self->state;
-        // Appends accepted earlier stay earlier in the log; save_snapshot's fdatasync makes
-        // them durable together with the snapshot record (one fdatasync fewer mid-rotation).
-        flush_group(self, [&](raftlog::wal& wal) {
-          status written = wal.save_snapshot(marker);
-          if (written && !state.empty()) written = wal.save(state, {});
-          // save() skips the fdatasync of a commit-only change (raft's MustSync), but etcd's
-          // restart ignores a snapshot record beyond the durable commit: sync before replying.
-          if (written) written = wal.sync();
-          return written;
-        });
+        // Appends accepted earlier stay earlier in the log; the snapshot record's fdatasync
+        // makes them durable too (no fdatasync of their own mid-rotation).
+        sync_group(self, [&](raftlog::wal& wal) { return write_snapshot_record(wal, marker, state); });
         if (st.failure) return to_caf(*st.failure);
         return true;
       },
@@ -187,7 +263,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       },
       [self](close_atom) -> caf::result<bool> {
         auto& st = self->state;
-        flush_group(self);
+        sync_group(self);
         if (!st.failure) st.failure = raftvault::error(errc::closed, "the store is closed");
         if (auto closed = st.log->close(); !closed) return to_caf(closed.error());
         return true;

@@ -1,14 +1,24 @@
 // The WAL writer: the one owner of the segment files (DESIGN.md §4).
 //
 // Happy path: every append that arrives while a write + fdatasync is running joins the next
-// group; one write per batch and ONE fdatasync per group make all of them durable, and each
-// requester is answered, in order, only after that fdatasync returned.
-// Linger: a closed-loop requester answered by one fdatasync appends again a moment later. When
-// the group gathered so far is smaller than the expected one (the requesters just answered
-// plus those that arrived during the fdatasync), the flush waits up to max_linger (at most half
-// an average fdatasync) for the rest; a full group flushes at once. A lone requester never
-// waits, and groups of concurrent requesters merge instead of alternating in two halves each
-// paying a whole fdatasync. max_linger 0 turns it off (deterministic tests: no timers).
+// group; ONE fdatasync per group makes all of it durable, and each requester is answered, in
+// order, only after that fdatasync returned.
+// Write ahead of the sync: the writer writes what it gathered as soon as it is free (one write
+// for all of it), then looks again before the fdatasync: a flush sent to itself queues behind
+// the appends that arrived during the write, and they are written into the same group. So the
+// writer does not idle while a sealed batch could be written, and large batches sealed one
+// after another on the crypto pool share one fdatasync instead of each paying one. Everything
+// written waits for the group's fdatasync, so the storage's max-inflight-bytes bounds a group.
+// Linger (max_linger > 0): two waits, each at most max_linger and half an average fdatasync,
+// so that waiting costs at most that and saves a whole fdatasync when it pays off.
+//  - A closed-loop requester answered by one fdatasync appends again a moment later. When the
+//    group gathered so far is smaller than the expected one (the requesters just answered plus
+//    those that arrived during the fdatasync), its first write waits for the rest; a full
+//    group goes at once. A lone requester never waits, and groups of concurrent requesters
+//    merge instead of alternating in two halves each paying a whole fdatasync.
+//  - When the storage announced batches still being sealed behind the newest append
+//    (`behind`), the written group's fdatasync waits for the next of them.
+// max_linger 0 turns both off (deterministic tests: no timers).
 // Failure modes: a failed write or fdatasync makes the writer fail-stop. The failing group and
 // every later request get the same sticky error; it never retries and never reports success
 // for bytes it could not make durable.
@@ -45,13 +55,19 @@ namespace raftvault::actors {
 
 using wal_writer_actor = caf::typed_actor<
     // A batch of SEALED entries (and its hard state) -> the last index, once durable.
-    caf::replies_to<append_atom, hard_state, std::vector<entry>>::with<std::uint64_t>,
-    // Internal: write and sync group `generation` (sent by the writer to itself; a flush for an
-    // older generation is stale and ignored).
+    // `behind`: batches the storage admitted after this one and is still sealing; they reach
+    // the writer without waiting for any durability (0: none).
+    caf::replies_to<append_atom, hard_state, std::vector<entry>, std::uint64_t>::with<std::uint64_t>,
+    // Internal: flush number `id` (sent by the writer to itself, now or after a linger): write
+    // what was gathered, or sync the group when nothing more is coming. Only the newest flush
+    // counts; an older one is stale and ignored.
     caf::reacts_to<flush_atom, std::uint64_t>,
     // Internal (linger only): sent to itself after each fdatasync, it queues behind the appends
     // that arrived meanwhile and so counts them into the next group's expected size.
     caf::reacts_to<flush_atom>,
+    // Internal (storage): the batches announced `behind` will not come (their sealing failed):
+    // sync what was written and answer it.
+    caf::reacts_to<sync_atom>,
     // The WAL record of a durable snapshot, plus a hard state whose commit covers it
     // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
     caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
@@ -72,10 +88,13 @@ struct wal_writer_state {
     std::vector<entry> entries;
   };
   std::shared_ptr<raftlog::encrypted_log> log;
-  std::vector<pending_append> group;
-  bool flush_scheduled = false;
-  std::uint64_t generation = 0;     // of the group being gathered
-  bool lingering = false;           // a delayed flush for it is pending
+  std::vector<pending_append> group;    // gathered, not written yet
+  std::vector<pending_append> written;  // written, waiting for the group's fdatasync
+  std::uint64_t behind = 0;         // announced by the newest append (see append_atom)
+  std::uint64_t flush_id = 0;       // of the newest flush sent; older ones are stale
+  bool flush_pending = false;       // flush `flush_id` is on its way
+  bool lingering = false;           // ... after a linger (a delayed message)
+  bool waited_for_behind = false;   // the written group lingered for `behind` batches already
   std::size_t expected_group = 0;   // see "Linger" above
   std::size_t markers_pending = 0;  // backlog markers sent and not yet processed
   std::chrono::microseconds max_linger{0};

@@ -9,6 +9,7 @@
 
 #include "actors/pipeline.h"
 #include "fileio/fault_injection.h"
+#include "fileio/io_counters.h"
 #include "producer_load.h"
 #include "service_model.h"
 #include "support/test_support.h"
@@ -208,41 +209,70 @@ TEST_CASE("fail-stop: a snapshot is reported saved only once the hard state cove
   // etcd's restart ignores a snapshot record beyond the persisted commit, so the hard state
   // written with the snapshot record must be fdatasynced before the snapshot is acknowledged
   // (and before a rotation retires the key the older snapshot needs). The .snap file is
-  // fsynced (op::fsync); the WAL's snapshot record is the first fdatasync, the covering hard
-  // state the second: failing the second must fail the snapshot.
-  clear_faults_at_exit guard;
-  temp_dir dir;
-  auto options = options_for(dir);
-  {
-    auto opened = blocking_storage::open(options);
-    REQUIRE(opened);
-    auto& store = **opened;
-    REQUIRE(store.append({1, 1, 10}, make_entries(1, 50, 1, 100)));
-    fileio::inject_fault(fileio::op::fdatasync, 2, EIO, /*sticky=*/true);
-    snapshot snap;
-    snap.metadata.index = 40;
-    snap.metadata.term = 1;
-    snap.metadata.conf.voters = {1};
-    snap.data = "state at 40";
-    auto saved = store.save_snapshot(snap);
-    REQUIRE_FALSE(saved);
-    CHECK(saved.error().code() == errc::io);
-    CHECK_THAT(saved.error().message(), Catch::Contains(std::strerror(EIO)));
-    auto later = store.append({}, make_entries(51, 1, 1, 10));
-    REQUIRE_FALSE(later);
-    CHECK(later.error().message() == saved.error().message());
+  // fsynced (op::fsync), so the WAL's fdatasyncs are the only ones counted here. A snapshot
+  // inside the log writes the covering hard state first and syncs it with the record (one
+  // fdatasync); one beyond the log writes the record, syncs, then the state, and syncs again.
+  // Failing the fdatasync that covers the state must fail the snapshot.
+  struct snapshot_case {
+    const char* what;
+    std::uint64_t index;
+    std::uint64_t fdatasyncs;  // the WAL's, for the snapshot; the last one is failed
+  };
+  const std::vector<snapshot_case> cases = {
+      {"inside the log: state and record share one fdatasync", 40, 1},
+      {"beyond the log: record, fdatasync, state, fdatasync", 60, 2},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.what) {
+      clear_faults_at_exit guard;
+      temp_dir dir;
+      auto options = options_for(dir);
+      snapshot snap;
+      snap.metadata.index = c.index;
+      snap.metadata.term = 1;
+      snap.metadata.conf.voters = {1};
+      snap.data = "state at " + std::to_string(c.index);
+      {
+        auto opened = blocking_storage::open(options);
+        REQUIRE(opened);
+        auto& store = **opened;
+        REQUIRE(store.append({1, 1, 10}, make_entries(1, 50, 1, 100)));
+        // Without a fault: exactly this many fdatasyncs (a second store, same layout).
+        {
+          temp_dir other_dir;
+          auto other = blocking_storage::open(options_for(other_dir));
+          REQUIRE(other);
+          REQUIRE((*other)->append({1, 1, 10}, make_entries(1, 50, 1, 100)));
+          const auto before = fileio::io_call_count(fileio::op::fdatasync);
+          auto saved = (*other)->save_snapshot(snap);
+          INFO((saved ? std::string() : saved.error().describe()));
+          REQUIRE(saved);
+          CHECK(fileio::io_call_count(fileio::op::fdatasync) - before == c.fdatasyncs);
+        }
+        fileio::inject_fault(fileio::op::fdatasync, static_cast<int>(c.fdatasyncs), EIO,
+                             /*sticky=*/true);
+        auto saved = store.save_snapshot(snap);
+        REQUIRE_FALSE(saved);
+        CHECK(saved.error().code() == errc::io);
+        CHECK_THAT(saved.error().message(), Catch::Contains(std::strerror(EIO)));
+        auto later = store.append({}, make_entries(51, 1, 1, 10));
+        REQUIRE_FALSE(later);
+        CHECK(later.error().message() == saved.error().message());
+      }
+      fileio::clear_faults();
+      auto reopened = blocking_storage::open(options);
+      REQUIRE(reopened);
+      auto recovered = (*reopened)->recover();
+      REQUIRE(recovered);
+      // The WAL rolls back to its last fdatasync, which did not cover the state: the
+      // snapshot does not count, and every acknowledged entry is there.
+      CHECK_FALSE(recovered->snap);
+      REQUIRE_FALSE(recovered->entries.empty());
+      CHECK(recovered->entries.front().index == 1);
+      CHECK(recovered->entries.back().index == 50);
+      CHECK(recovered->state.commit == 10);
+    }
   }
-  fileio::clear_faults();
-  auto reopened = blocking_storage::open(options);
-  REQUIRE(reopened);
-  auto recovered = (*reopened)->recover();
-  REQUIRE(recovered);
-  // The entries are all there; whether the snapshot record counts depends on what reached the
-  // disk, but nothing acknowledged is lost either way.
-  std::uint64_t first = recovered->snap ? recovered->snap->metadata.index + 1 : 1;
-  REQUIRE_FALSE(recovered->entries.empty());
-  CHECK(recovered->entries.front().index == first);
-  CHECK(recovered->entries.back().index == 50);
 }
 
 TEST_CASE("fail-stop: after close every request is refused with errc::closed", "[actors][failstop]") {
