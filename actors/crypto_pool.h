@@ -1,8 +1,9 @@
-// The crypto pool: workers that seal batches of entries in parallel, so sealing batch N+1
-// overlaps the fdatasync of batch N. Workers are stateless: each request carries the codec
-// chosen when the storage accepted the batch (which is how a rotation's barrier works: a
-// batch accepted before it carries C, one after carries P). Log order is restored by the
-// storage (order of acceptance), never by the order in which workers finish.
+// The crypto pool: workers that seal batches of entries in parallel, so that sealing overlaps
+// the WAL writer's writes and a large batch is sealed by all workers at once (the storage sends
+// it in one piece per worker). Workers are stateless: each request carries the codec chosen
+// when the storage accepted the batch (which is how a rotation's barrier works: a batch
+// accepted before it carries C, one after carries P). Log order is restored by the storage
+// (order of acceptance), never by the order in which workers finish.
 #pragma once
 
 #include <vector>

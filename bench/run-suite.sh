@@ -84,14 +84,13 @@ run_pipeline() {
 }
 run_pipeline one-producer    --producers 1 --size 256 --duration 3
 run_pipeline 64-producers    --producers 64 --size 256 --duration 3
-# Encrypted and plaintext twice, alternating: the shared disk drifts by more than 10% within
-# seconds, and the comparison sums both pairs.
-run_pipeline 4k-encrypted    --producers 4 --size 4KiB --batch 256 --duration 3
-run_pipeline 4k-plaintext    --producers 4 --size 4KiB --batch 256 --duration 3 --cipher none
-run_pipeline 4k-encrypted-2  --producers 4 --size 4KiB --batch 256 --duration 3
-run_pipeline 4k-plaintext-2  --producers 4 --size 4KiB --batch 256 --duration 3 --cipher none
-# Five rotations 250 ms apart: one lasts a few group commits, too short a window alone.
-run_pipeline rotation        --producers 64 --size 256 --duration 4 --rotate-at 1.5 --rotations 5
+# Encrypted against plaintext in one process, in turns of 0.4 s (E P P E ...): the shared
+# disk and the other processes' load drift by more than 10% within seconds, so separate runs
+# cannot resolve the target; the ratio sums every slice.
+run_pipeline 4k-alternating  --producers 4 --size 4KiB --batch 256 --duration 6 --alternate-plaintext
+# Twelve rotations 250 ms apart, each with a control window of the same length between them:
+# one rotation lasts a few group commits, too short a window alone.
+run_pipeline rotation        --producers 64 --size 256 --duration 5.5 --rotate-at 1 --rotations 12
 
 # verdict NAME VALUE OP LIMIT: prints VALUE, the target and VALUE/LIMIT (>= 1 is good for a
 # floor, <= 1 for a ceiling).
@@ -101,13 +100,12 @@ verdict() {
   line=$(awk -v name="$1" -v v="$2" -v op="$3" -v lim="$4" 'BEGIN {
     r = lim != 0 ? v / lim : 0
     ok = (op == ">=") ? (v >= lim) : (v <= lim)
-    printf "%-58s %10.2f  target %s %-8g ratio vs target %.2f  %s\n", name, v, op, lim, r, ok ? "PASS" : "MISS"
+    printf "%-64s %10.2f  target %s %-8g ratio vs target %.2f  %s\n", name, v, op, lim, r, ok ? "PASS" : "MISS"
   }')
   verdicts+=("$line")
 }
 p1=${pipeline[one-producer]}; p64=${pipeline[64-producers]}
-enc=${pipeline[4k-encrypted]}; plain=${pipeline[4k-plaintext]}; rot=${pipeline[rotation]}
-enc2=${pipeline[4k-encrypted-2]}; plain2=${pipeline[4k-plaintext-2]}
+alt=${pipeline[4k-alternating]}; rot=${pipeline[rotation]}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b != 0 ? a / b : 0 }'; }
 verdict "(a) 64 producers / 1 producer, entries/s" \
   "$(ratio "$(field entries_per_sec "$p64")" "$(field entries_per_sec "$p1")")" ">=" 20
@@ -116,13 +114,16 @@ verdict "(a) 64-producer p99 / raw fdatasync p99 (same process)" \
 verdict "(b) 1-producer p50 / raw write+fdatasync p50 (same process)" \
   "$(field latency_p50_vs_raw_write_fdatasync_p50 "$p1")" "<=" 1.3
 verdict "(c) 4 KiB x 256 encrypted MB/s / raw MB/s (same process)" \
-  "$(awk -v a="$(field mb_per_sec_vs_raw "$enc")" -v b="$(field mb_per_sec_vs_raw "$enc2")" 'BEGIN { print (a + b) / 2 }')" ">=" 0.85
-verdict "(c) 4 KiB x 256 encrypted MB/s / plaintext MB/s (2 pairs)" \
-  "$(ratio "$(awk -v a="$(field mb_per_sec "$enc")" -v b="$(field mb_per_sec "$enc2")" 'BEGIN { print a + b }')" \
-           "$(awk -v a="$(field mb_per_sec "$plain")" -v b="$(field mb_per_sec "$plain2")" 'BEGIN { print a + b }')")" ">=" 0.9
+  "$(field mb_per_sec_vs_raw "$alt")" ">=" 0.85
+verdict "(c) 4 KiB x 256 encrypted / plaintext MB/s (alternating slices)" \
+  "$(field encrypted_vs_plaintext "$alt")" ">=" 0.9
 verdict "(d) failed appends during the rotation run" "$(field failed_appends "$rot")" "<=" 0
-verdict "(d) throughput during rotations / between them (5 rotations)" \
+verdict "(d) throughput during rotations / between them (12 rotations)" \
   "$(field rotation_window_throughput_ratio "$rot")" ">=" 0.75
+# Not a target: the same measurement on windows without a rotation. Far from 1, the run was
+# too noisy for the line above to mean anything.
+verdict "(d) noise check: control windows (no rotation) / between" \
+  "$(field rotation_control_throughput_ratio "$rot")" ">=" 0.9
 verdict "(d) longest rotation ms (limit: 2000 + its snapshot + retire ms)" \
   "$(field rotation_ms "$rot")" "<=" "$(awk -v s="$(field rotation_snapshot_ms "$rot")" 'BEGIN { print 2000 + s }')"
 if [[ $json == 1 ]]; then
