@@ -41,7 +41,7 @@ result<storage_actor> spawn_pipeline(caf::actor_system& system, const pipeline_o
 // would block the system's destructor).
 class blocking_storage {
  public:
-  // `config` must have the raftvault options (pipeline_config or add_pipeline_options).
+  // `config` must declare the raftvault options: a pipeline_config (or a subclass of it).
   static result<std::unique_ptr<blocking_storage>> open(std::unique_ptr<caf::actor_system_config> config,
                                                         const keys::unlock_key* kek = nullptr);
   static result<std::unique_ptr<blocking_storage>> open(const pipeline_options& options,
