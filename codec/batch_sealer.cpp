@@ -9,13 +9,11 @@
 namespace raftvault::codec {
 
 batch_sealer::batch_sealer(cipher c, key_ref key, std::size_t records)
-    : cipher_(c), key_(key) {
-  nonces_.reserve(std::max<std::size_t>(records, 1) * kNonceBytes);
-}
+    : cipher_(c), key_(key), per_draw_(std::max<std::size_t>(records, 1)) {}
 
-status batch_sealer::refill(std::size_t records) {
+status batch_sealer::refill() {
   if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
-  nonces_.resize(std::max<std::size_t>(records, 1) * kNonceBytes);
+  nonces_.resize(per_draw_ * kNonceBytes);
   randombytes_buf(nonces_.data(), nonces_.size());
   used_ = 0;
   return {};
@@ -33,10 +31,7 @@ status batch_sealer::seal_to(std::string& out, std::string_view plaintext,
     out = encode_plain_record(plaintext);
     return {};
   }
-  if ((used_ + 1) * kNonceBytes > nonces_.size()) {
-    // First use draws the announced count; later refills the same size again.
-    RV_TRY(refill(std::max<std::size_t>(nonces_.capacity() / kNonceBytes, 1)));
-  }
+  if ((used_ + 1) * kNonceBytes > nonces_.size()) RV_TRY(refill());
   const unsigned char* nonce = nonces_.data() + used_ * kNonceBytes;
   ++used_;
   unsigned char ad[kPlaceAssociatedDataSize];

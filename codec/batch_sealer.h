@@ -26,10 +26,11 @@ class batch_sealer {
   status seal_to(std::string& out, std::string_view plaintext, const record_place& place);
 
  private:
-  status refill(std::size_t records);
+  status refill();
 
   cipher cipher_;
   key_ref key_;
+  std::size_t per_draw_;  // nonces drawn at a time
   std::vector<unsigned char> nonces_;
   std::size_t used_ = 0;  // nonces handed out from nonces_
 };

@@ -165,6 +165,12 @@ status wal::impl::cut() {
   return {};
 }
 
+status wal::impl::cut_if_due() {
+  // etcd compares the (lagging) file offset with the segment size after the save's records.
+  const std::uint64_t offset = options.etcd_cut_lag ? encoder.lag().file_offset() : tail_end;
+  return offset >= options.segment_size ? cut() : status{};
+}
+
 status wal::impl::finish_cut() {
   if (!finisher.pending()) return {};
   RV_TRY_OR_FAIL(finisher.wait());
@@ -181,8 +187,7 @@ status wal::impl::append_batch(const hard_state& hs, const std::vector<entry>& e
   RV_TRY(check_writable());
   if (hs.empty() && entries.empty()) return {};
   RV_TRY(append_records(hs, entries, hook));
-  const std::uint64_t offset = options.etcd_cut_lag ? encoder.lag().file_offset() : tail_end;
-  return offset >= options.segment_size ? cut() : status{};
+  return cut_if_due();
 }
 
 status wal::impl::save_batch(const hard_state& hs, const std::vector<entry>& entries,
@@ -193,9 +198,7 @@ status wal::impl::save_batch(const hard_state& hs, const std::vector<entry>& ent
   const bool must_sync = !entries.empty() || hs.term != state.term || hs.vote != state.vote;
   RV_TRY(append_records(hs, entries, hook));
   fileio::crash_point("wal.save.after_write");
-  // etcd compares the (lagging) file offset with the segment size after the save's records.
-  const std::uint64_t offset = options.etcd_cut_lag ? encoder.lag().file_offset() : tail_end;
-  if (offset >= options.segment_size) RV_TRY(cut());
+  RV_TRY(cut_if_due());
   // After a cut, this waits for the sealed segment's fdatasync (the batch is in it).
   return must_sync ? sync_tail() : status{};
 }

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "codec/crc32c.h"
-#include "codec/raft_codec.h"
 #include "codec/wal_record.h"
 #include "raftlog/wal_format.h"
 

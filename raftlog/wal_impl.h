@@ -40,6 +40,7 @@ struct wal::impl {
   status write_buffered();
   status sync_tail();
   status cut();
+  status cut_if_due();  // cut() once the segment has reached options.segment_size
   status finish_cut();  // waits for the last cut's background half; fail-stop on its error
   status append_records(const hard_state& state, const std::vector<entry>& entries,
                         entry_data_hook* hook);
