@@ -5,6 +5,7 @@
 #include "codec/cipher_internal.h"
 #include "codec/cipher_testing.h"
 #include "codec/record_wire.h"
+#include "codec/xchacha20poly1305.h"
 
 namespace raftvault::codec {
 
@@ -91,10 +92,7 @@ status seal_core_into(std::string& out, cipher c, key_ref key, std::string_view 
       out, static_cast<std::uint32_t>(record_algorithm::xchacha20_poly1305),
       plaintext.size() + kTagBytes, nonce_view, key.generation);
   auto* dst = reinterpret_cast<unsigned char*>(out.data() + at.data_offset);
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      dst, nullptr, in, plaintext.size(),
-      reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
-      nullptr, nonce, key.bytes);
+  xchacha_seal(dst, in, plaintext.size(), associated_data, nonce, key.bytes);
   return {};
 }
 

@@ -1,5 +1,6 @@
 // Payload ciphers (DESIGN.md §2.3): seal a plaintext into an encoded MaybeEncryptedRecord and
-// open it again with a set of keys. Pure functions over libsodium; keys are borrowed.
+// open it again with a set of keys. Pure functions over libsodium (and OpenSSL for large
+// XChaCha20-Poly1305 payloads, same bytes: codec/xchacha20poly1305.h); keys are borrowed.
 //
 // Record wire format (protobuf, raftvault.encryption.MaybeEncryptedRecord, fields in number
 // order exactly as the protobuf library writes them; proto3 omits zero/empty fields):

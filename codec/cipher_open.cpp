@@ -5,6 +5,7 @@
 #include "codec/cipher.h"
 #include "codec/cipher_internal.h"
 #include "codec/record_wire.h"
+#include "codec/xchacha20poly1305.h"
 
 namespace raftvault::codec {
 namespace {
@@ -27,10 +28,7 @@ bool try_open(std::uint32_t algorithm, const key_ref& key, std::string_view data
   if (algorithm == static_cast<std::uint32_t>(record_algorithm::secretbox_salsa20_poly1305)) {
     return crypto_secretbox_open_easy(dst, src, data.size(), nonce, key.bytes) == 0;
   }
-  unsigned long long written = 0;
-  return crypto_aead_xchacha20poly1305_ietf_decrypt(
-             dst, &written, nullptr, src, data.size(),
-             reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce, key.bytes) == 0;
+  return detail::xchacha_open(dst, src, data.size() - kTagBytes, ad, nonce, key.bytes);
 }
 
 }  // namespace
