@@ -15,6 +15,7 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 using seal_atom = caf::atom_constant<caf::atom("seal")>;
 using gc_atom = caf::atom_constant<caf::atom("gc")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
+using drop_segs_atom = caf::atom_constant<caf::atom("drop_segs")>;
 using rotate_dek_atom = caf::atom_constant<caf::atom("rotate_dek")>;
 using rotate_kek_atom = caf::atom_constant<caf::atom("rotate_kek")>;
 using autolock_atom = caf::atom_constant<caf::atom("autolock")>;

@@ -2,6 +2,7 @@
 
 #include "codec/cipher.h"
 #include "fileio/file.h"
+#include "raftlog/segment_remover.h"
 
 namespace raftvault::actors {
 namespace {
@@ -17,6 +18,7 @@ std::uint32_t sealing_generation(const snapshot& stored) {
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer,
                                                      std::string snap_dir) {
   auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
+  auto segments = std::make_shared<raftlog::segment_remover>();
   return {
       [snaps](snapshot_atom, const snapshot& plain,
               const codec_ptr& codec) -> caf::result<snapshot_marker> {
@@ -28,6 +30,12 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
       [snaps](gc_atom, std::uint64_t keep) -> caf::result<bool> {
         if (auto collected = snaps->gc(keep); !collected) return to_caf(collected.error());
         return true;
+      },
+      [segments](drop_segs_atom, std::vector<std::string>& paths) -> caf::result<std::uint64_t> {
+        const auto handed = paths.size();
+        if (auto removed = segments->remove(std::move(paths)); !removed)
+          return to_caf(removed.error());
+        return static_cast<std::uint64_t>(handed);
       },
       [snaps](purge_atom, std::uint32_t retired,
               snapshot_marker keep) -> caf::result<std::uint64_t> {

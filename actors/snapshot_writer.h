@@ -1,6 +1,6 @@
 // The snapshot writer: seals a snapshot with the codec it is given and writes the .snap file
-// durably (temp, fsync, rename, directory fsync — raftlog::snapshotter), GCs old snapshots and
-// deletes those sealed with a retired key.
+// durably (temp, fsync, rename, directory fsync — raftlog::snapshotter), GCs old snapshots,
+// deletes those sealed with a retired key and the WAL segments the snapshots made unneeded.
 //
 // Happy path: write -> marker of the durable file; the storage then has the WAL record written
 // and old segments released. Failure modes: sealing or I/O errors are returned to the caller
@@ -31,7 +31,12 @@ using snapshot_writer_actor = caf::typed_actor<
     caf::replies_to<gc_atom, std::uint64_t>::with<bool>,
     // Deletes every snapshot file older than `keep` (the newest durable snapshot, which must
     // not need it) sealed with key generation `retired` or an older one -> files deleted.
-    caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>>;
+    caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>,
+    // Deletes WAL segments the WAL writer released (their paths, oldest first) and fsyncs
+    // their directory -> how many were handed over. Here, off the WAL writer's thread, so no
+    // append waits for it; after a failed deletion nothing newer is deleted before it
+    // (raftlog::segment_remover), so the log never has a gap.
+    caf::replies_to<drop_segs_atom, std::vector<std::string>>::with<std::uint64_t>>;
 
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
                                                      std::string snap_dir);

@@ -106,7 +106,15 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
       [self](release_atom, std::uint64_t index) -> caf::result<bool> {
         auto& st = self->state;
         if (st.failure) return closed_error(st);
-        return self->delegate(st.wal, release_atom::value, index);
+        auto promise = self->make_response_promise<bool>();
+        release_segments(self, index, [promise](const caf::error* err) mutable {
+          if (err) {
+            promise.deliver(*err);
+          } else {
+            promise.deliver(true);
+          }
+        });
+        return promise;
       },
       [self](rotate_dek_atom) -> caf::result<rotation_report> {
         auto& st = self->state;

@@ -191,6 +191,21 @@ void maybe_close(storage_pointer self) {
             });
 }
 
+void release_segments(storage_pointer self, std::uint64_t index,
+                      std::function<void(const caf::error*)> done) {
+  auto& st = self->state;
+  self->request(st.wal, caf::infinite, release_atom::value, index)
+      .then(
+          [self, done](std::vector<std::string>& paths) {
+            if (paths.empty()) return done(nullptr);
+            self->request(self->state.snaps, caf::infinite, drop_segs_atom::value,
+                          std::move(paths))
+                .then([done](std::uint64_t) { done(nullptr); },
+                      [done](caf::error& e) { done(&e); });
+          },
+          [done](caf::error& e) { done(&e); });
+}
+
 void run_snapshot_jobs(storage_pointer self) {
   auto& st = self->state;
   if (st.snapshots.empty()) return;
@@ -228,15 +243,14 @@ void run_snapshot_jobs(storage_pointer self) {
                         st.position.last_index = index;
                         st.position.last_term = term;
                       }
-                      self->request(st.wal, caf::infinite, release_atom::value, index)
-                          .then([self, index, finish](bool) {
-                                  auto& st = self->state;
-                                  self->request(st.snaps, caf::infinite, gc_atom::value,
-                                                std::uint64_t{st.options.snapshot_keep})
-                                      .then([finish, index](bool) { finish(nullptr, index); },
-                                            [finish, index](caf::error& e) { finish(&e, index); });
-                                },
-                                [finish, index](caf::error& e) { finish(&e, index); });
+                      release_segments(self, index, [self, index, finish](const caf::error* err) {
+                        if (err) return finish(err, index);
+                        auto& st = self->state;
+                        self->request(st.snaps, caf::infinite, gc_atom::value,
+                                      std::uint64_t{st.options.snapshot_keep})
+                            .then([finish, index](bool) { finish(nullptr, index); },
+                                  [finish, index](caf::error& e) { finish(&e, index); });
+                      });
                     },
                     [self](caf::error& e) { fail_all(self, from_caf(e)); });
           },

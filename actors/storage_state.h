@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -84,6 +85,10 @@ void fail_all(storage_pointer self, const raftvault::error& err);
 void release_barriers(storage_pointer self);
 // Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next.
 void run_snapshot_jobs(storage_pointer self);
+// Releases the WAL segments a snapshot at `index` made unneeded: the WAL writer forgets them,
+// the snapshot writer deletes them; then `done` (with the error, if any).
+void release_segments(storage_pointer self, std::uint64_t index,
+                      std::function<void(const caf::error*)> done);
 // Closes once nothing is in flight.
 void maybe_close(storage_pointer self);
 

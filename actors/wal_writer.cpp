@@ -245,11 +245,12 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         if (st.failure) return to_caf(*st.failure);
         return true;
       },
-      [self](release_atom, std::uint64_t index) -> caf::result<bool> {
+      [self](release_atom, std::uint64_t index) -> caf::result<std::vector<std::string>> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
-        if (auto released = st.log->log().release_to(index); !released) return to_caf(released.error());
-        return true;
+        auto detached = st.log->log().detach_released(index);
+        if (!detached) return to_caf(detached.error());
+        return std::move(*detached);
       },
       [self](status_atom) {
         auto& st = self->state;

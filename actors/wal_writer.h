@@ -71,8 +71,10 @@ using wal_writer_actor = caf::typed_actor<
     // The WAL record of a durable snapshot, plus a hard state whose commit covers it
     // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
     caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
-    // Deletes segments that opening at a snapshot at this index no longer needs.
-    caf::replies_to<release_atom, std::uint64_t>::with<bool>,
+    // Forgets the segments that opening at a snapshot at this index no longer needs ->
+    // their paths. The writer does not delete them: that is the snapshot writer's job
+    // (drop_segs), so no append waits for a 64 MB unlink and a directory fsync.
+    caf::replies_to<release_atom, std::uint64_t>::with<std::vector<std::string>>,
     caf::replies_to<status_atom>::with<wal_writer_status>,
     // Syncs and closes the WAL; later requests fail with errc::closed.
     caf::replies_to<close_atom>::with<bool>>;

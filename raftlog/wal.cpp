@@ -251,6 +251,19 @@ status wal::release_to(std::uint64_t index) {
   return fileio::fsync_dir(w.dir);
 }
 
+result<std::vector<std::string>> wal::detach_released(std::uint64_t index) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  // A pending cut's rename must be durable before older segments may go.
+  RV_TRY(w.finish_cut());
+  std::vector<std::string> paths;
+  auto keep = search_segment(w.segments, index);
+  if (!keep || *keep == 0) return paths;
+  for (std::size_t i = 0; i < *keep; ++i) paths.push_back(w.dir + "/" + w.segments[i].name);
+  w.segments.erase(w.segments.begin(), w.segments.begin() + static_cast<std::ptrdiff_t>(*keep));
+  return paths;
+}
+
 std::uint64_t wal::last_index() const { return impl_->last_index; }
 
 std::vector<segment_info> wal::segments() const {

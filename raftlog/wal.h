@@ -111,6 +111,13 @@ class wal {
   // is <= `index`: after a snapshot at `index` is durable, opening at it needs nothing older.
   status release_to(std::uint64_t index);
 
+  // release_to in two halves, so the thread that appends never waits for the deletions (an
+  // unlink of a 64 MB segment plus the directory fsync took 13 ms here; every append queued
+  // behind it). detach_released forgets the segments release_to would delete, once any pending
+  // cut is durable, and returns their paths, oldest first; the caller deletes them with a
+  // raftlog::segment_remover, from any thread. The WAL never touches them again.
+  result<std::vector<std::string>> detach_released(std::uint64_t index);
+
   std::uint64_t last_index() const;
   std::vector<segment_info> segments() const;
   const std::string& dir() const;

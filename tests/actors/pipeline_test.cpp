@@ -4,6 +4,9 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/pipeline.h"
+#include "fileio/fault_injection.h"
+#include "raftlog/segment_name.h"
+#include "raftlog/store_layout.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -193,4 +196,60 @@ TEST_CASE("a snapshot is written, recorded in the WAL and used on reopen", "[act
   CHECK(recovered->snap->data == "state at 40");
   REQUIRE(recovered->entries.size() == 10);
   CHECK(recovered->entries.front().index == 41);
+}
+
+TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion first", "[actors]") {
+  temp_dir dir;
+  auto options = options_for(dir);  // 256 KiB segments
+  const std::string wal_dir = raftlog::store_layout{options.data_dir, true}.wal_dir();
+  auto snapshot_at = [](std::uint64_t index) {
+    snapshot snap;
+    snap.metadata.index = index;
+    snap.metadata.term = 1;
+    snap.metadata.conf.voters = {1};
+    snap.data = "state at " + std::to_string(index);
+    return snap;
+  };
+  {
+    auto store = blocking_storage::open(options);
+    REQUIRE(store);
+    REQUIRE((*store)->recover());
+    for (std::uint64_t i = 1; i <= 3000; i += 100)
+      REQUIRE((*store)->append({1, 1, i + 99}, make_entries(i, 100, 1, 1000)));
+    const auto before = raftlog::list_segments(wal_dir);
+    REQUIRE(before.size() >= 6);
+
+    // A deletion that fails is reported with the file, and stops nothing else: the snapshot
+    // is durable and appends go on.
+    fileio::inject_fault(fileio::op::unlink, 1, EIO, /*sticky=*/true);
+    auto failed = (*store)->save_snapshot(snapshot_at(1000));
+    fileio::clear_faults();
+    REQUIRE_FALSE(failed);
+    CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name));
+    CHECK(raftlog::list_segments(wal_dir).size() == before.size());
+    REQUIRE((*store)->append({1, 1, 3010}, make_entries(3001, 10, 1, 1000)));
+
+    // The next release deletes the leftovers first, then its own: every segment before the
+    // one holding index 2000 is gone, and the WAL writer agrees with the disk.
+    REQUIRE((*store)->save_snapshot(snapshot_at(2000)));
+    const auto after = raftlog::list_segments(wal_dir);
+    REQUIRE(after.size() >= 2);
+    CHECK(after[0].first_index <= 2000);
+    CHECK(after[1].first_index > 2000);
+    auto status = (*store)->status_report();
+    REQUIRE(status);
+    CHECK(status->segments == after.size());
+    REQUIRE((*store)->release_to(2000));  // nothing more to delete
+    CHECK(raftlog::list_segments(wal_dir).size() == after.size());
+    REQUIRE((*store)->close());
+  }
+  auto reopened = blocking_storage::open(options);
+  REQUIRE(reopened);
+  auto recovered = (*reopened)->recover();
+  REQUIRE(recovered);
+  REQUIRE(recovered->snap);
+  CHECK(recovered->snap->metadata.index == 2000);
+  REQUIRE(recovered->entries.size() == 1010);
+  CHECK(recovered->entries.back().index == 3010);
+  REQUIRE((*reopened)->close());
 }

@@ -1,0 +1,126 @@
+// wal::detach_released + remove_segment_files: release_to in two halves, so the thread that
+// appends never waits for the deletions. The WAL keeps working while the detached files are
+// still on disk, and a deletion that fails loses nothing and is finished by a later release.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "fileio/fault_injection.h"
+#include "fileio/file.h"
+#include "raftlog/segment_name.h"
+#include "raftlog/segment_remover.h"
+#include "raftlog/wal.h"
+#include "wal_test_support.h"
+
+using namespace raftvault;
+using namespace raftvault::testing;
+
+namespace {
+
+std::vector<std::string> names(const std::vector<raftlog::segment_info>& segments) {
+  std::vector<std::string> out;
+  for (const auto& s : segments) out.push_back(s.name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("detach_released hands over exactly the segments release_to would delete", "[wal]") {
+  temp_dir tmp;
+  auto log = wal_with_small_segments(tmp / "wal");
+  const auto before = log->segments();
+  REQUIRE(before.size() >= 4);
+  const std::uint64_t snap_index = before[2].first_index;
+  REQUIRE(log->save_snapshot({snap_index, 1}));
+
+  auto detached = log->detach_released(snap_index);
+  REQUIRE(detached);
+  REQUIRE(detached->size() == 2);
+  CHECK((*detached)[0] == tmp / "wal/" + before[0].name);
+  CHECK((*detached)[1] == tmp / "wal/" + before[1].name);
+  // Forgotten by the WAL, still on disk until the caller deletes them.
+  CHECK(log->segments().front().name == before[2].name);
+  CHECK(raftlog::list_segments(tmp / "wal").size() == before.size());
+
+  // The WAL goes on appending, syncing and cutting meanwhile.
+  for (std::uint64_t i = 61; i <= 80; i += 4)
+    REQUIRE(log->save({1, 1, i + 3}, make_entries(i, i + 3, 1, 1000)));
+  auto again = log->detach_released(snap_index);
+  REQUIRE(again);
+  CHECK(again->empty());  // nothing is handed over twice
+
+  raftlog::segment_remover remover;
+  REQUIRE(remover.remove(*detached));
+  CHECK(remover.pending().empty());
+  for (const auto& path : *detached) CHECK_FALSE(fileio::exists(path));
+  CHECK(names(raftlog::list_segments(tmp / "wal")) == names(log->segments()));
+  REQUIRE(log->close());
+
+  auto read = raftlog::read_wal(tmp / "wal", {snap_index, 1});
+  REQUIRE(read);
+  CHECK(read->entries.front().index == snap_index + 1);
+  CHECK(read->entries.back().index == 80);
+}
+
+TEST_CASE("after a failed deletion no newer segment is deleted before it, so no gap appears",
+          "[wal][fault]") {
+  temp_dir tmp;
+  auto log = wal_with_small_segments(tmp / "wal");
+  const auto before = log->segments();
+  REQUIRE(before.size() >= 6);
+  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
+  auto first = log->detach_released(before[2].first_index);
+  REQUIRE(first);
+  REQUIRE(first->size() == 2);
+
+  raftlog::segment_remover remover;
+  fileio::inject_fault(fileio::op::unlink, 2, EIO);
+  auto failed = remover.remove(*first);
+  fileio::clear_faults();
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message() ==
+        "unlink " + tmp / "wal/" + before[1].name + ": " + std::strerror(EIO));
+  CHECK_FALSE(fileio::exists((*first)[0]));
+  CHECK(fileio::exists((*first)[1]));
+  CHECK(remover.pending() == std::vector<std::string>{(*first)[1]});
+
+  // A later release while the leftover still cannot go: nothing newer is deleted.
+  REQUIRE(log->save_snapshot({before[4].first_index, 1}));
+  auto second = log->detach_released(before[4].first_index);
+  REQUIRE(second);
+  REQUIRE(second->size() == 2);
+  fileio::inject_fault(fileio::op::unlink, 1, EIO);
+  REQUIRE_FALSE(remover.remove(*second));
+  fileio::clear_faults();
+  for (std::size_t i = 1; i < before.size(); ++i) CHECK(fileio::exists(tmp / "wal/" + before[i].name));
+  CHECK(remover.pending().size() == 3);
+
+  // Once deletion works again the leftover goes first, then the rest.
+  REQUIRE(remover.remove({}));
+  CHECK(remover.pending().empty());
+  const auto on_disk = raftlog::list_segments(tmp / "wal");
+  CHECK(on_disk.front().name == before[4].name);
+  CHECK(names(on_disk) == names(log->segments()));
+  REQUIRE(log->close());
+  auto read = raftlog::read_wal(tmp / "wal", {before[4].first_index, 1});
+  REQUIRE(read);
+  CHECK(read->entries.back().index == 60);
+}
+
+TEST_CASE("segments detached but never deleted (a crash) are released after reopening",
+          "[wal]") {
+  temp_dir tmp;
+  auto log = wal_with_small_segments(tmp / "wal");
+  const auto before = log->segments();
+  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
+  auto detached = log->detach_released(before[2].first_index);
+  REQUIRE(detached);
+  REQUIRE(log->close());
+  auto reopened = raftlog::wal::open(tmp / "wal", {before[2].first_index, 1});
+  REQUIRE(reopened);
+  REQUIRE((*reopened)->read_all());
+  CHECK((*reopened)->segments().size() == before.size());
+  REQUIRE((*reopened)->release_to(before[2].first_index));
+  CHECK(raftlog::list_segments(tmp / "wal").size() == before.size() - 2);
+  REQUIRE((*reopened)->close());
+}
