@@ -38,6 +38,8 @@ constexpr option_spec kOptions[] = {
      "delay before retrying a DEK rotation whose snapshot failed"},
     {"group-commit-linger-us", option_type::integer,
      "longest wait of a short WAL group for the expected rest (0: never wait)"},
+    {"segment-delete-rate", option_type::integer,
+     "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
 };
 
 // CAF 0.17 type-checks each ini value against its declared option and silently drops a value
@@ -184,6 +186,9 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.group_commit_linger_us,
             read_unsigned(config, "group-commit-linger-us", options.group_commit_linger_us, 0,
                           1'000'000));
+  RV_ASSIGN(options.segment_delete_rate,
+            read_unsigned(config, "segment-delete-rate", options.segment_delete_rate, 0,
+                          1ull << 50));
   RV_ASSIGN(options.unlock_key_file, read_string(config, "unlock-key-file"));
   RV_ASSIGN(options.create_if_missing, read_bool(config, "create-if-missing", false));
   RV_ASSIGN(options.autolock, read_bool(config, "autolock", false));

@@ -16,9 +16,10 @@ std::uint32_t sealing_generation(const snapshot& stored) {
 }  // namespace
 
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer,
-                                                     std::string snap_dir) {
+                                                     std::string snap_dir,
+                                                     std::uint64_t segment_delete_rate) {
   auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
-  auto segments = std::make_shared<raftlog::segment_remover>();
+  auto segments = std::make_shared<raftlog::segment_remover>(segment_delete_rate);
   return {
       [snaps](snapshot_atom, const snapshot& plain,
               const codec_ptr& codec) -> caf::result<snapshot_marker> {

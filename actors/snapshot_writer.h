@@ -38,7 +38,9 @@ using snapshot_writer_actor = caf::typed_actor<
     // (raftlog::segment_remover), so the log never has a gap.
     caf::replies_to<drop_segs_atom, std::vector<std::string>>::with<std::uint64_t>>;
 
+// `segment_delete_rate`: bytes/s at which released WAL segments are given back (0: at once).
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
-                                                     std::string snap_dir);
+                                                     std::string snap_dir,
+                                                     std::uint64_t segment_delete_rate);
 
 }  // namespace raftvault::actors

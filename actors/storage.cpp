@@ -53,7 +53,8 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   // No linger timer when a test drives the scheduler by hand.
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
   st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger);
-  st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir());
+  st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir(),
+                      options.segment_delete_rate);
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
   // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)

@@ -26,6 +26,7 @@ constexpr std::size_t kWriteChunkBytes = 1 << 20;
 constexpr const char* kSegmentSuffix = ".wal";
 constexpr const char* kTempSuffix = ".tmp";        // file pipeline spares: 0.tmp, 1.tmp
 constexpr const char* kBrokenSuffix = ".broken";   // copy of a segment before tail repair
+constexpr const char* kDeletingSuffix = ".deleting";  // a released segment being given back
 // The writer's exclusive lock. etcd ignores files that do not end in .wal.
 constexpr const char* kLockFileName = "raftvault.lock";
 

@@ -28,12 +28,13 @@ status check_options(const wal_options& options) {
 }
 
 // Spares of the file pipeline (N.tmp) left by a crash: etcd ignores and reuses them; the lock
-// holder removes them so they cannot accumulate.
+// holder removes them so they cannot accumulate. Likewise released segments whose deletion a
+// crash interrupted (X.wal.deleting, raftlog/segment_remover.h): nothing reads them.
 status remove_leftover_spares(const std::string& dir) {
   RV_ASSIGN(auto names, fileio::list_dir(dir));
   bool removed = false;
   for (const auto& name : names) {
-    if (!keys::ends_with(name, kTempSuffix)) continue;
+    if (!keys::ends_with(name, kTempSuffix) && !keys::ends_with(name, kDeletingSuffix)) continue;
     RV_TRY(fileio::unlink(dir + "/" + name));
     removed = true;
   }

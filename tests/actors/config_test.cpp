@@ -64,6 +64,7 @@ create-if-missing=true
 autolock=true
 metadata="node-1"
 rotation-retry-ms=250
+segment-delete-rate=0
 )");
   auto options = read_options(*config);
   INFO((options ? std::string() : options.error().describe()));
@@ -75,6 +76,7 @@ rotation-retry-ms=250
   CHECK(options->crypto_workers == 4);
   CHECK(options->crypto_inline_bytes == 4096);
   CHECK(options->snapshot_keep == 5);
+  CHECK(options->segment_delete_rate == 0);
   CHECK(options->unlock_key_file == "/etc/raftvault/unlock");
   CHECK(options->create_if_missing);
   CHECK(options->autolock);
@@ -111,6 +113,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->segment_size == 64'000'000);
   CHECK(options->crypto_workers == defaults.crypto_workers);
   CHECK(options->crypto_inline_bytes == defaults.crypto_inline_bytes);
+  CHECK(options->segment_delete_rate == 1ull << 30);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
@@ -215,7 +218,7 @@ group-commit-linger-us=0
        "option raftvault.data_dir: unknown option (the raftvault options are data-dir, cipher, "
        "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
        "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
-       "group-commit-linger-us)"},
+       "group-commit-linger-us, segment-delete-rate)"},
       {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},
   };
   for (const auto& c : cases) {

@@ -5,6 +5,7 @@
 
 #include "actors/pipeline.h"
 #include "fileio/fault_injection.h"
+#include "fileio/file.h"
 #include "raftlog/segment_name.h"
 #include "raftlog/store_layout.h"
 #include "service_model.h"
@@ -220,13 +221,14 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
     REQUIRE(before.size() >= 6);
 
     // A deletion that fails is reported with the file, and stops nothing else: the snapshot
-    // is durable and appends go on.
+    // is durable and appends go on. The segments already left the log (X.wal.deleting).
     fileio::inject_fault(fileio::op::unlink, 1, EIO, /*sticky=*/true);
     auto failed = (*store)->save_snapshot(snapshot_at(1000));
     fileio::clear_faults();
     REQUIRE_FALSE(failed);
-    CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name));
-    CHECK(raftlog::list_segments(wal_dir).size() == before.size());
+    CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name + ".deleting"));
+    CHECK(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
+    CHECK(raftlog::list_segments(wal_dir).front().first_index <= 1000);
     REQUIRE((*store)->append({1, 1, 3010}, make_entries(3001, 10, 1, 1000)));
 
     // The next release deletes the leftovers first, then its own: every segment before the
@@ -239,6 +241,7 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
     auto status = (*store)->status_report();
     REQUIRE(status);
     CHECK(status->segments == after.size());
+    CHECK_FALSE(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
     REQUIRE((*store)->release_to(2000));  // nothing more to delete
     CHECK(raftlog::list_segments(wal_dir).size() == after.size());
     REQUIRE((*store)->close());

@@ -9,6 +9,7 @@
 #include "fileio/file.h"
 #include "raftlog/segment_name.h"
 #include "raftlog/segment_remover.h"
+#include "fileio/io_counters.h"
 #include "raftlog/wal.h"
 #include "wal_test_support.h"
 
@@ -62,7 +63,7 @@ TEST_CASE("detach_released hands over exactly the segments release_to would dele
   CHECK(read->entries.back().index == 80);
 }
 
-TEST_CASE("after a failed deletion no newer segment is deleted before it, so no gap appears",
+TEST_CASE("after a failed deletion no newer segment leaves the log before it, so no gap appears",
           "[wal][fault]") {
   temp_dir tmp;
   auto log = wal_with_small_segments(tmp / "wal");
@@ -73,38 +74,111 @@ TEST_CASE("after a failed deletion no newer segment is deleted before it, so no 
   REQUIRE(first);
   REQUIRE(first->size() == 2);
 
+  // The second rename out of the log fails: the first segment goes, the second stays a
+  // segment, and the log on disk still starts with a segment that chains to the next.
   raftlog::segment_remover remover;
-  fileio::inject_fault(fileio::op::unlink, 2, EIO);
+  fileio::inject_fault(fileio::op::rename, 2, EIO);
   auto failed = remover.remove(*first);
   fileio::clear_faults();
   REQUIRE_FALSE(failed);
-  CHECK(failed.error().message() ==
-        "unlink " + tmp / "wal/" + before[1].name + ": " + std::strerror(EIO));
+  CHECK_THAT(failed.error().message(), Catch::Contains(tmp / "wal/" + before[1].name));
   CHECK_FALSE(fileio::exists((*first)[0]));
+  CHECK_FALSE(fileio::exists((*first)[0] + ".deleting"));
   CHECK(fileio::exists((*first)[1]));
   CHECK(remover.pending() == std::vector<std::string>{(*first)[1]});
+  REQUIRE(raftlog::valid_snapshot_markers(tmp / "wal"));  // reads every segment from the oldest
 
-  // A later release while the leftover still cannot go: nothing newer is deleted.
+  // A later release while the leftover still cannot move: nothing newer leaves the log.
   REQUIRE(log->save_snapshot({before[4].first_index, 1}));
   auto second = log->detach_released(before[4].first_index);
   REQUIRE(second);
   REQUIRE(second->size() == 2);
-  fileio::inject_fault(fileio::op::unlink, 1, EIO);
+  fileio::inject_fault(fileio::op::rename, 1, EIO);
   REQUIRE_FALSE(remover.remove(*second));
   fileio::clear_faults();
-  for (std::size_t i = 1; i < before.size(); ++i) CHECK(fileio::exists(tmp / "wal/" + before[i].name));
+  for (std::size_t i = 1; i < before.size(); ++i)
+    CHECK(fileio::exists(tmp / "wal/" + before[i].name));
   CHECK(remover.pending().size() == 3);
 
-  // Once deletion works again the leftover goes first, then the rest.
+  // Once renames work again the leftover goes first, then the rest.
   REQUIRE(remover.remove({}));
   CHECK(remover.pending().empty());
   const auto on_disk = raftlog::list_segments(tmp / "wal");
   CHECK(on_disk.front().name == before[4].name);
   CHECK(names(on_disk) == names(log->segments()));
+  CHECK(fileio::list_dir(tmp / "wal").value().size() == on_disk.size() + 2);  // lock, spare
   REQUIRE(log->close());
   auto read = raftlog::read_wal(tmp / "wal", {before[4].first_index, 1});
   REQUIRE(read);
   CHECK(read->entries.back().index == 60);
+}
+
+TEST_CASE("a segment whose shrinking fails stays out of the log and is deleted on retry",
+          "[wal][fault]") {
+  temp_dir tmp;
+  auto log = wal_with_small_segments(tmp / "wal");
+  const auto before = log->segments();
+  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
+  auto detached = log->detach_released(before[2].first_index);
+  REQUIRE(detached);
+  raftlog::segment_remover remover;
+  fileio::inject_fault(fileio::op::unlink, 1, EIO);
+  auto failed = remover.remove(*detached);
+  fileio::clear_faults();
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message() == "unlink " + (*detached)[0] + ".deleting: " +
+                                        std::strerror(EIO));
+  // Both are out of the log already; the log reads.
+  CHECK(raftlog::list_segments(tmp / "wal").front().name == before[2].name);
+  REQUIRE(raftlog::valid_snapshot_markers(tmp / "wal"));
+  REQUIRE(remover.remove({}));
+  for (const auto& path : *detached) {
+    CHECK_FALSE(fileio::exists(path));
+    CHECK_FALSE(fileio::exists(path + ".deleting"));
+  }
+  REQUIRE(log->close());
+}
+
+TEST_CASE("segments are given back in steps, and a crash's leftover is removed by open",
+          "[wal]") {
+  temp_dir tmp;
+  raftlog::wal_options options;
+  options.segment_size = 3 * raftlog::segment_remover::kStepBytes + 4096;
+  auto created = raftlog::wal::create(tmp / "wal", "meta", options);
+  REQUIRE(created);
+  auto log = std::move(*created);
+  const std::string big(64 << 10, 'x');
+  std::uint64_t index = 1;
+  while (log->segments().size() < 3) {
+    std::vector<entry> batch;
+    for (int i = 0; i < 16; ++i) batch.push_back(entry{1, index++, entry_type::normal, big});
+    REQUIRE(log->save({1, 1, index - 1}, batch));
+  }
+  const auto before = log->segments();
+  REQUIRE(log->save_snapshot({before[1].first_index, 1}));
+  auto detached = log->detach_released(before[1].first_index);
+  REQUIRE(detached);
+  REQUIRE(detached->size() == 1);
+
+  // Shrinking is a truncate per step: count them.
+  fileio::reset_io_call_counts();
+  raftlog::segment_remover remover(/*bytes_per_sec=*/1ull << 40);
+  REQUIRE(remover.remove(*detached));
+  CHECK(fileio::io_call_count(fileio::op::truncate) == 3);
+  CHECK_FALSE(fileio::exists((*detached)[0]));
+
+  // A crash between the rename and the unlink leaves X.wal.deleting: the next open removes it.
+  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
+  auto next = log->detach_released(before[2].first_index);
+  REQUIRE(next);
+  REQUIRE(next->size() == 1);
+  REQUIRE(fileio::rename((*next)[0], (*next)[0] + ".deleting"));
+  REQUIRE(log->close());
+  auto reopened = raftlog::wal::open(tmp / "wal", {before[2].first_index, 1}, options);
+  REQUIRE(reopened);
+  CHECK_FALSE(fileio::exists((*next)[0] + ".deleting"));
+  REQUIRE((*reopened)->read_all());
+  REQUIRE((*reopened)->close());
 }
 
 TEST_CASE("segments detached but never deleted (a crash) are released after reopening",
