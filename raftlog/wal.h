@@ -12,7 +12,9 @@
 // back (best effort) to the last fdatasync so a reopen shows only acknowledged records.
 //
 // Files: segments `%016x-%016x.wal`; `raftvault.lock` (the writer's flock; etcd ignores it);
-// while open, the file pipeline's preallocated spare `0.tmp`/`1.tmp` (removed on close).
+// while open, the file pipeline's preallocated spare `0.tmp`/`1.tmp` (removed on close);
+// `X.wal.deleting`, a released segment being given back (raftlog/segment_remover.h; a crash's
+// leftover is removed by open).
 // Crash points: wal.create.before_rename, wal.create.after_rename, wal.save.after_write,
 // wal.cut.after_old_sync, wal.cut.after_new_write, wal.cut.after_rename (the last three on the
 // cut's background thread: append() never waits for a disk flush, sync() waits for the cut).
