@@ -41,6 +41,7 @@ struct storage_status {
   std::uint64_t bytes_in_flight = 0;
   std::uint64_t fsync_groups = 0;
   std::uint64_t durable_appends = 0;
+  std::uint64_t group_lingers = 0;     // times a WAL group waited for more appends
   std::vector<std::uint64_t> sync_us;  // recent WAL fdatasync durations
   std::string failure;                 // empty unless fail-stopped or closed
 };

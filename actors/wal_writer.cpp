@@ -101,15 +101,18 @@ void sync_group(wal_writer_pointer self,
   if (group.empty()) return;
   ++st.groups;
   st.appends += group.size();
-  const auto last = st.log->log().last_index();
-  for (auto& item : group) item.promise.deliver(last);
   // Closed-loop requesters answered now will append again; those that arrived during the
   // fdatasync are in the mailbox already, ahead of the marker sent now, which counts them.
+  // The marker goes before the replies: a reply can wake a thread that preempts this one, and
+  // an append it triggers must not overtake the marker (it would be counted twice, and a lone
+  // producer would then linger for a second append that never comes).
   st.expected_group = group.size();
   if (st.max_linger.count() > 0) {
     ++st.markers_pending;
     self->send(self, flush_atom::value);
   }
+  const auto last = st.log->log().last_index();
+  for (auto& item : group) item.promise.deliver(last);
 }
 
 // The WAL record of a durable snapshot and the hard state covering it (etcd's restart ignores
@@ -151,6 +154,7 @@ void flush_later(wal_writer_pointer self, std::chrono::microseconds linger) {
   auto& st = self->state;
   st.flush_pending = true;
   st.lingering = true;
+  ++st.lingers;
   self->delayed_send(self, linger, flush_atom::value, ++st.flush_id);
 }
 
@@ -258,6 +262,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         out.last_index = st.log->log().last_index();
         out.groups = st.groups;
         out.appends = st.appends;
+        out.lingers = st.lingers;
         out.segments = st.log->log().segments();
         out.sync_us = st.sync_us;
         return out;

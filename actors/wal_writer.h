@@ -43,6 +43,7 @@ struct wal_writer_status {
   std::uint64_t last_index = 0;
   std::uint64_t groups = 0;          // fdatasyncs of append groups
   std::uint64_t appends = 0;         // append requests made durable
+  std::uint64_t lingers = 0;         // times a group waited for more appends (a timer)
   std::vector<raftlog::segment_info> segments;
   std::vector<std::uint64_t> sync_us;  // recent fdatasync durations (ring of the last 4096)
 };
@@ -104,6 +105,7 @@ struct wal_writer_state {
   std::optional<raftvault::error> failure;  // sticky: set once, never cleared
   std::uint64_t groups = 0;
   std::uint64_t appends = 0;
+  std::uint64_t lingers = 0;
   std::vector<std::uint64_t> sync_us;
   std::size_t sync_next = 0;
   ~wal_writer_state();
