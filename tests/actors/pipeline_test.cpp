@@ -19,6 +19,7 @@ using namespace raftvault;
 using namespace raftvault::actors;
 using raftvault::testing::make_entries;
 using raftvault::testing::temp_dir;
+using raftvault::testing::test_snapshot;
 using raftvault::testing::test_store_options;
 
 namespace {
@@ -207,14 +208,6 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
   temp_dir dir;
   auto options = options_for(dir);  // 256 KiB segments
   const std::string wal_dir = raftlog::store_layout{options.data_dir, true}.wal_dir();
-  auto snapshot_at = [](std::uint64_t index) {
-    snapshot snap;
-    snap.metadata.index = index;
-    snap.metadata.term = 1;
-    snap.metadata.conf.voters = {1};
-    snap.data = "state at " + std::to_string(index);
-    return snap;
-  };
   {
     auto store = blocking_storage::open(options);
     REQUIRE(store);
@@ -227,7 +220,7 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
     // A deletion that fails is reported with the file, and stops nothing else: the snapshot
     // is durable and appends go on. The segments already left the log (X.wal.deleting).
     fileio::inject_fault(fileio::op::unlink, 1, EIO, /*sticky=*/true);
-    auto failed = (*store)->save_snapshot(snapshot_at(1000));
+    auto failed = (*store)->save_snapshot(test_snapshot(1000));
     fileio::clear_faults();
     REQUIRE_FALSE(failed);
     CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name + ".deleting"));
@@ -237,7 +230,7 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
 
     // The next release deletes the leftovers first, then its own: every segment before the
     // one holding index 2000 is gone, and the WAL writer agrees with the disk.
-    REQUIRE((*store)->save_snapshot(snapshot_at(2000)));
+    REQUIRE((*store)->save_snapshot(test_snapshot(2000)));
     const auto after = raftlog::list_segments(wal_dir);
     REQUIRE(after.size() >= 2);
     CHECK(after[0].first_index <= 2000);

@@ -36,14 +36,7 @@ struct provider_control {
   std::vector<std::pair<std::uint64_t, caf::typed_response_promise<snapshot>>> held;
   std::function<void(std::uint64_t)> on_ask;
 
-  static snapshot at(std::uint64_t index) {
-    snapshot s;
-    s.metadata.index = index;
-    s.metadata.term = 1;
-    s.metadata.conf.voters = {1};
-    s.data = "state@" + std::to_string(index);
-    return s;
-  }
+  static snapshot at(std::uint64_t index) { return raftvault::testing::test_snapshot(index); }
 };
 
 using answer_atom = caf::atom_constant<caf::atom("answer")>;

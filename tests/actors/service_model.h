@@ -76,6 +76,16 @@ inline actors::snapshot_provider_actor::behavior_type snapshot_provider(
 
 // A new store in `dir`/store with the given segment size; rotations are resumed by the test
 // (an explicit rotate_dek), never by the retry timer.
+// A snapshot of a one-voter cluster at `index` (term 1) whose state names its index.
+inline snapshot test_snapshot(std::uint64_t index) {
+  snapshot s;
+  s.metadata.index = index;
+  s.metadata.term = 1;
+  s.metadata.conf.voters = {1};
+  s.data = "state@" + std::to_string(index);
+  return s;
+}
+
 inline actors::pipeline_options test_store_options(const temp_dir& dir, std::uint64_t segment_size) {
   actors::pipeline_options options;
   options.data_dir = dir / "store";

@@ -24,6 +24,17 @@ std::vector<std::string> names(const std::vector<raftlog::segment_info>& segment
   return out;
 }
 
+// Snapshot at the first index of segment `k` of `log`, then detach what it released.
+std::vector<std::string> snapshot_and_detach(raftlog::wal& log, std::size_t k) {
+  const auto segments = log.segments();
+  REQUIRE(segments.size() > k);
+  REQUIRE(log.save_snapshot({segments[k].first_index, 1}));
+  auto detached = log.detach_released(segments[k].first_index);
+  REQUIRE(detached);
+  REQUIRE(detached->size() == k);
+  return std::move(*detached);
+}
+
 }  // namespace
 
 TEST_CASE("detach_released hands over exactly the segments release_to would delete", "[wal]") {
@@ -69,32 +80,27 @@ TEST_CASE("after a failed deletion no newer segment leaves the log before it, so
   auto log = wal_with_small_segments(tmp / "wal");
   const auto before = log->segments();
   REQUIRE(before.size() >= 6);
-  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
-  auto first = log->detach_released(before[2].first_index);
-  REQUIRE(first);
-  REQUIRE(first->size() == 2);
+  const auto first = snapshot_and_detach(*log, 2);
 
   // The second rename out of the log fails: the first segment goes, the second stays a
   // segment, and the log on disk still starts with a segment that chains to the next.
   raftlog::segment_remover remover;
   fileio::inject_fault(fileio::op::rename, 2, EIO);
-  auto failed = remover.remove(*first);
+  auto failed = remover.remove(first);
   fileio::clear_faults();
   REQUIRE_FALSE(failed);
   CHECK_THAT(failed.error().message(), Catch::Contains(tmp / "wal/" + before[1].name));
-  CHECK_FALSE(fileio::exists((*first)[0]));
-  CHECK_FALSE(fileio::exists((*first)[0] + ".deleting"));
-  CHECK(fileio::exists((*first)[1]));
-  CHECK(remover.pending() == std::vector<std::string>{(*first)[1]});
+  CHECK_FALSE(fileio::exists(first[0]));
+  CHECK_FALSE(fileio::exists(first[0] + ".deleting"));
+  CHECK(fileio::exists(first[1]));
+  CHECK(remover.pending() == std::vector<std::string>{first[1]});
   REQUIRE(raftlog::valid_snapshot_markers(tmp / "wal"));  // reads every segment from the oldest
 
   // A later release while the leftover still cannot move: nothing newer leaves the log.
-  REQUIRE(log->save_snapshot({before[4].first_index, 1}));
-  auto second = log->detach_released(before[4].first_index);
-  REQUIRE(second);
-  REQUIRE(second->size() == 2);
+  const auto second = snapshot_and_detach(*log, 2);  // segments 2 and 3 of the original
+  CHECK(second.front() == tmp / "wal/" + before[2].name);
   fileio::inject_fault(fileio::op::rename, 1, EIO);
-  REQUIRE_FALSE(remover.remove(*second));
+  REQUIRE_FALSE(remover.remove(second));
   fileio::clear_faults();
   for (std::size_t i = 1; i < before.size(); ++i)
     CHECK(fileio::exists(tmp / "wal/" + before[i].name));
@@ -118,21 +124,19 @@ TEST_CASE("a segment whose shrinking fails stays out of the log and is deleted o
   temp_dir tmp;
   auto log = wal_with_small_segments(tmp / "wal");
   const auto before = log->segments();
-  REQUIRE(log->save_snapshot({before[2].first_index, 1}));
-  auto detached = log->detach_released(before[2].first_index);
-  REQUIRE(detached);
+  const auto detached = snapshot_and_detach(*log, 2);
   raftlog::segment_remover remover;
   fileio::inject_fault(fileio::op::unlink, 1, EIO);
-  auto failed = remover.remove(*detached);
+  auto failed = remover.remove(detached);
   fileio::clear_faults();
   REQUIRE_FALSE(failed);
-  CHECK(failed.error().message() == "unlink " + (*detached)[0] + ".deleting: " +
+  CHECK(failed.error().message() == "unlink " + detached[0] + ".deleting: " +
                                         std::strerror(EIO));
   // Both are out of the log already; the log reads.
   CHECK(raftlog::list_segments(tmp / "wal").front().name == before[2].name);
   REQUIRE(raftlog::valid_snapshot_markers(tmp / "wal"));
   REQUIRE(remover.remove({}));
-  for (const auto& path : *detached) {
+  for (const auto& path : detached) {
     CHECK_FALSE(fileio::exists(path));
     CHECK_FALSE(fileio::exists(path + ".deleting"));
   }
