@@ -258,24 +258,27 @@ namespace {
 
 // One closed-loop producer as a service embeds it: an event-based actor on the scheduler that
 // sends the next append from the reply to the previous one (the bench's producer).
+void append_next(caf::event_based_actor* self, const storage_actor& storage, std::uint64_t i,
+                 std::uint64_t count, const std::shared_ptr<std::promise<bool>>& done) {
+  if (i > count) {
+    done->set_value(true);
+    return self->quit();
+  }
+  self->request(storage, caf::infinite, append_atom::value, hard_state{1, 1, i},
+                make_entries(i, 1, 1, 64))
+      .then([self, storage, i, count, done](std::uint64_t) {
+              append_next(self, storage, i + 1, count, done);
+            },
+            [self, done](caf::error&) {
+              done->set_value(false);
+              self->quit();
+            });
+}
+
 caf::behavior lone_producer(caf::event_based_actor* self, storage_actor storage,
                             std::uint64_t count, std::shared_ptr<std::promise<bool>> done) {
-  auto next = std::make_shared<std::function<void(std::uint64_t)>>();
-  *next = [self, storage, count, done, next](std::uint64_t i) {
-    if (i > count) {
-      done->set_value(true);
-      return self->quit();
-    }
-    self->request(storage, caf::infinite, append_atom::value, hard_state{1, 1, i},
-                  make_entries(i, 1, 1, 64))
-        .then([next, i](std::uint64_t) { (*next)(i + 1); },
-              [self, done](caf::error&) {
-                done->set_value(false);
-                self->quit();
-              });
-  };
-  (*next)(1);
-  return {[](caf::unit_t) {}};
+  append_next(self, storage, 1, count, done);
+  return {[](caf::unit_t) {}};  // alive until the last reply
 }
 
 }  // namespace
