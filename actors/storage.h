@@ -86,7 +86,8 @@ using storage_actor = caf::typed_actor<
     // Seals and writes a snapshot durably, records it in the WAL with a hard state covering
     // it, releases old segments and GCs old snapshots -> its index.
     caf::replies_to<snapshot_atom, snapshot>::with<std::uint64_t>,
-    // Deletes WAL segments not needed to open at a snapshot at `index`.
+    // Deletes WAL segments not needed to open at a snapshot at `index` (the WAL writer forgets
+    // them, the snapshot writer deletes them at raftvault.segment-delete-rate) -> once gone.
     caf::replies_to<release_atom, std::uint64_t>::with<bool>,
     // Runs one DEK rotation (DESIGN.md §4.1) -> its report. Requests during a rotation are
     // coalesced into the next one.
