@@ -52,7 +52,7 @@ status wal::impl::check_writable() const {
 
 status wal::impl::write_buffered() {
   if (encoder.size() == 0) return {};
-  RV_TRY_OR_FAIL(tail.pwrite_all(encoder.bytes().data(), encoder.size(), tail_end));
+  RV_TRY_OR_FAIL(writer.write(tail, encoder.bytes(), tail_end));
   tail_end += encoder.size();
   encoder.clear();
   unsynced = true;
@@ -143,7 +143,8 @@ status wal::impl::cut() {
   encoder.add_metadata(metadata);
   if (!state.empty()) encoder.add_state(state);
   const std::uint64_t header_bytes = encoder.size();
-  RV_TRY_OR_FAIL(next.pwrite_all(encoder.bytes().data(), header_bytes, 0));
+  RV_TRY_OR_FAIL(writer.attach(next, 0));
+  RV_TRY_OR_FAIL(writer.write(next, encoder.bytes(), 0));
   encoder.clear();
 
   // The syncs and the rename go to the background; appends continue into the spare at once.
@@ -179,6 +180,7 @@ status wal::impl::finish_cut() {
   if (!reopened) return fail(reopened.error());
   (void)tail.close();
   tail = std::move(reopened).value();
+  RV_TRY_OR_FAIL(writer.renamed(tail.path()));
   return {};
 }
 
@@ -265,6 +267,8 @@ result<std::vector<std::string>> wal::detach_released(std::uint64_t index) {
 }
 
 std::uint64_t wal::last_index() const { return impl_->last_index; }
+
+bool wal::writes_direct() const { return impl_->writer.direct(); }
 
 std::vector<segment_info> wal::segments() const {
   auto list = impl_->segments;

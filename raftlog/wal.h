@@ -43,6 +43,9 @@ struct wal_options {
   // Benchmarks only (etcd's --unsafe-no-fsync): skip every fdatasync/fsync of the WAL. Nothing
   // is durable; the bytes written are the same.
   bool unsafe_no_sync = false;
+  // Write the tail segment with O_DIRECT (raftlog/tail_writer.h): same bytes on disk, no page
+  // cache on the way. Falls back to buffered writes where the file system refuses it.
+  bool direct_io = false;
 };
 
 // What a restart reads: the WAL's metadata, the last hard state, and the entries after the
@@ -121,6 +124,9 @@ class wal {
   result<std::vector<std::string>> detach_released(std::uint64_t index);
 
   std::uint64_t last_index() const;
+  // Whether the tail is written with O_DIRECT (wal_options::direct_io, and the file system
+  // takes it).
+  bool writes_direct() const;
   std::vector<segment_info> segments() const;
   const std::string& dir() const;
 

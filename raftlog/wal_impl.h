@@ -10,6 +10,7 @@
 #include "fileio/file.h"
 #include "raftlog/cut_finisher.h"
 #include "raftlog/file_pipeline.h"
+#include "raftlog/tail_writer.h"
 #include "raftlog/wal.h"
 #include "raftlog/wal_encoder.h"
 
@@ -21,6 +22,7 @@ struct wal::impl {
   fileio::exclusive_lock lock;
   std::vector<segment_info> segments;  // oldest first; back() is the tail
   fileio::file tail;
+  tail_writer writer;               // writes `tail` (O_DIRECT under options.direct_io)
   std::uint64_t tail_end = 0;       // end of the records written to the tail
   std::uint64_t durable_end = 0;    // end of what the last fdatasync covered
   std::uint64_t tail_reserved = 0;  // the tail's preallocated size (restored by a rollback)

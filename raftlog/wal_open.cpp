@@ -82,6 +82,8 @@ result<std::unique_ptr<wal>> wal::create(const std::string& dir_in, std::string_
   RV_TRY(fileio::fsync_dir(fileio::parent_dir(dir)));
 
   RV_ASSIGN(w->tail, fileio::file::open(dir + "/" + name, O_RDWR));
+  w->writer = tail_writer(options.direct_io);
+  RV_TRY(w->writer.attach(w->tail, w->tail_end));
   w->tail_reserved = options.segment_size;
   segment_info info = *parse_segment_name(name);
   info.size_bytes = options.segment_size;
@@ -116,6 +118,8 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   RV_ASSIGN(w->tail, fileio::file::open(tail_path, O_RDWR));
   RV_ASSIGN(const std::uint64_t tail_size, w->tail.size());
   w->tail_end = w->durable_end = replayed.end_offset;
+  w->writer = tail_writer(options.direct_io);
+  RV_TRY(w->writer.attach(w->tail, w->tail_end));
   w->tail_reserved = tail_size;
   w->encoder = wal_encoder(replayed.crc);
   w->encoder.lag().reset(replayed.end_offset);

@@ -21,6 +21,25 @@ inline const json::value& expected_json() {
   return parsed;
 }
 
+// The options the MANIFEST's call sequence was run with (64 KiB segments, etcd's cut lag).
+inline raftlog::wal_options golden_options() {
+  raftlog::wal_options options;
+  options.segment_size = 65536;
+  options.etcd_cut_lag = true;
+  return options;
+}
+
+// expected.json's sha256 of each .wal file of `dataset`, in wal_digest's format.
+inline std::string expected_wal_digest(const char* dataset) {
+  std::string out;
+  for (const auto& f : expected_json()["datasets"][dataset]["files"].as_array()) {
+    const std::string& path = f["path"].as_string();
+    if (path.size() < 4 || path.compare(path.size() - 4, 4, ".wal") != 0) continue;
+    out += path.substr(path.find('/') + 1) + " " + f["sha256"].as_string() + "\n";
+  }
+  return out;
+}
+
 // Copies a vectors directory into `dest` (tests never write into shared/).
 inline void copy_tree(const std::string& from, const std::string& dest) {
   std::filesystem::create_directories(dest);

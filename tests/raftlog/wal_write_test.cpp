@@ -12,27 +12,6 @@
 using namespace raftvault;
 using namespace raftvault::testing;
 
-namespace {
-
-raftlog::wal_options golden_options() {
-  raftlog::wal_options options;
-  options.segment_size = 65536;
-  options.etcd_cut_lag = true;
-  return options;
-}
-
-std::string expected_wal_digest(const char* dataset) {
-  std::string out;
-  for (const auto& f : expected_json()["datasets"][dataset]["files"].as_array()) {
-    const std::string& path = f["path"].as_string();
-    if (path.size() < 4 || path.compare(path.size() - 4, 4, ".wal") != 0) continue;
-    out += path.substr(path.find('/') + 1) + " " + f["sha256"].as_string() + "\n";
-  }
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("the MANIFEST call sequence writes etcd's segments byte for byte", "[wal][vectors]") {
   temp_dir tmp;
   replay_golden_ops(tmp / "wal", golden_options());

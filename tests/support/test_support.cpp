@@ -1,7 +1,9 @@
 #include "test_support.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -69,6 +71,14 @@ std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return hex(std::string(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+bool takes_direct_io(const std::string& dir) {
+  const std::string probe = dir + "/direct-io-probe";
+  const int fd = ::open(probe.c_str(), O_CREAT | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  ::unlink(probe.c_str());
+  return fd >= 0;
 }
 
 std::vector<std::string> list_files(const std::string& dir) {

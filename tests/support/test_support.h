@@ -35,5 +35,8 @@ std::string unhex(const std::string& text);
 // sha256 of every regular file under dir, sorted by relative path: "path sha\n..."
 std::string tree_digest(const std::string& dir);
 std::vector<std::string> list_files(const std::string& dir);  // sorted names, regular files
+// Whether the file system under `dir` opens files with O_DIRECT (ext4 and xfs do, tmpfs since
+// Linux 6.6): where it does, a WAL asked for direct I/O must use it.
+bool takes_direct_io(const std::string& dir);
 
 }  // namespace raftvault::testing

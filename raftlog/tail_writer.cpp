@@ -1,0 +1,102 @@
+#include "raftlog/tail_writer.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "raftlog/wal_format.h"
+
+namespace raftvault::raftlog {
+namespace {
+
+// One direct write carries at most this many new bytes (the WAL's own write chunk).
+constexpr std::size_t kChunk = kWriteChunkBytes;
+constexpr std::size_t kStagingBytes = kChunk + tail_writer::kBlock;
+static_assert(kChunk % tail_writer::kBlock == 0);
+
+std::uint64_t block_start(std::uint64_t offset) { return offset - offset % tail_writer::kBlock; }
+
+}  // namespace
+
+status tail_writer::open_direct(const std::string& path) {
+  auto opened = fileio::file::open(path, O_WRONLY | O_DIRECT);
+  if (!opened) {
+    if (opened.error().sys_errno() == EINVAL) {  // the file system has no direct I/O
+      fall_back();
+      return {};
+    }
+    return opened.error();
+  }
+  direct_ = std::move(opened).value();
+  if (!staging_) {
+    void* memory = std::aligned_alloc(kBlock, kStagingBytes);
+    if (memory == nullptr) throw std::bad_alloc();
+    staging_ = {static_cast<char*>(memory), &std::free};
+  }
+  return {};
+}
+
+void tail_writer::fall_back() {
+  wanted_ = false;
+  (void)direct_.close();
+}
+
+status tail_writer::attach(const fileio::file& tail, std::uint64_t end) {
+  (void)direct_.close();
+  end_ = end;
+  if (!wanted_) return {};
+  RV_TRY(open_direct(tail.path()));
+  const std::size_t carry = end % kBlock;
+  if (direct() && carry > 0) RV_TRY(tail.pread_exact(staging_.get(), carry, block_start(end)));
+  return {};
+}
+
+status tail_writer::renamed(const std::string& path) {
+  if (!direct()) return {};
+  (void)direct_.close();
+  return open_direct(path);
+}
+
+status tail_writer::write(fileio::file& tail, std::string_view bytes, std::uint64_t offset) {
+  if (offset != end_) {
+    return error(errc::invalid_argument, tail.path() + ": WAL write at offset " +
+                                             std::to_string(offset) + ", expected " +
+                                             std::to_string(end_));
+  }
+  if (direct()) {
+    status written = write_direct(bytes);
+    // EINVAL before any byte went out: the file system takes O_DIRECT opens but not our
+    // alignment. Write through the page cache from now on.
+    if (written || written.error().sys_errno() != EINVAL || end_ != offset) return written;
+    fall_back();
+  }
+  RV_TRY(tail.pwrite_all(bytes.data(), bytes.size(), offset));
+  end_ = offset + bytes.size();
+  return {};
+}
+
+status tail_writer::write_direct(std::string_view bytes) {
+  char* staging = staging_.get();
+  while (!bytes.empty()) {
+    const std::size_t carry = end_ % kBlock;
+    const std::size_t take = std::min(bytes.size(), kChunk);
+    std::memcpy(staging + carry, bytes.data(), take);
+    const std::size_t used = carry + take;
+    const std::size_t padded = (used + kBlock - 1) / kBlock * kBlock;
+    std::memset(staging + used, 0, padded - used);
+    RV_TRY(direct_.pwrite_all(staging, padded, end_ - carry));
+    end_ += take;
+    bytes.remove_prefix(take);
+    // The new partial block starts on a block boundary of the staging buffer: move it to 0.
+    const std::size_t next_carry = end_ % kBlock;
+    if (next_carry > 0 && used - next_carry > 0)
+      std::memmove(staging, staging + (used - next_carry), next_carry);
+  }
+  return {};
+}
+
+}  // namespace raftvault::raftlog

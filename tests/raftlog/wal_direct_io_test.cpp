@@ -1,0 +1,139 @@
+// wal_options::direct_io (raftlog/tail_writer.h): the same bytes as buffered writes, at every
+// block alignment and across cuts and reopens; a file system that refuses the alignment falls
+// back to buffered writes; a failed direct write is fail-stop like any other.
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+
+#include "fileio/fault_injection.h"
+#include "raftlog/wal.h"
+#include "wal_test_support.h"
+
+using namespace raftvault;
+using namespace raftvault::testing;
+
+namespace {
+
+raftlog::wal_options small_segments(bool direct) {
+  raftlog::wal_options options;
+  options.segment_size = 64 * 1024;  // several cuts in a short test
+  options.etcd_cut_lag = false;
+  options.direct_io = direct;
+  return options;
+}
+
+// Entries whose sizes walk through every offset within a 4 KiB block.
+std::vector<entry> odd_entries(std::uint64_t first, std::uint64_t last) {
+  std::vector<entry> out;
+  for (auto i = first; i <= last; ++i) {
+    const std::size_t size = (i * 1237) % 5003;
+    out.push_back(entry{2, i, entry_type::normal, std::string(size, char('a' + i % 26))});
+  }
+  return out;
+}
+
+// Saves 1..200 in batches of 1-7 entries, closes, reopens, saves 201..300, closes.
+void write_two_sessions(const std::string& dir, bool direct) {
+  {
+    auto created = raftlog::wal::create(dir, "meta", small_segments(direct));
+    REQUIRE(created);
+    auto& log = **created;
+    CHECK(log.writes_direct() == (direct && takes_direct_io(dir)));
+    for (std::uint64_t i = 1, batch = 1; i <= 200; i += batch, batch = batch % 7 + 1) {
+      const auto last = std::min<std::uint64_t>(i + batch - 1, 200);
+      REQUIRE(log.save({2, 1, i - 1}, odd_entries(i, last)));
+    }
+    CHECK(log.segments().size() > 3);
+    REQUIRE(log.close());
+  }
+  auto opened = raftlog::wal::open(dir, {0, 0}, small_segments(direct));
+  REQUIRE(opened);
+  auto& log = **opened;
+  CHECK(log.writes_direct() == (direct && takes_direct_io(dir)));
+  REQUIRE(log.read_all());
+  for (std::uint64_t i = 201; i <= 300; i += 3) REQUIRE(log.save({2, 1, i}, odd_entries(i, i + 2)));
+  REQUIRE(log.close());
+}
+
+}  // namespace
+
+TEST_CASE("direct I/O writes etcd's segments byte for byte", "[wal][direct]") {
+  temp_dir tmp;
+  auto options = golden_options();
+  options.direct_io = true;
+  replay_golden_ops(tmp / "wal", options);
+  CHECK(wal_digest(tmp / "wal") == expected_wal_digest("plain"));
+}
+
+TEST_CASE("direct and buffered writes leave the same files, across cuts and a reopen",
+          "[wal][direct]") {
+  temp_dir tmp;
+  write_two_sessions(tmp / "direct", true);
+  write_two_sessions(tmp / "buffered", false);
+  CHECK(wal_digest(tmp / "direct") == wal_digest(tmp / "buffered"));
+  auto read = raftlog::read_wal(tmp / "direct", {0, 0});
+  REQUIRE(read);
+  auto expected = odd_entries(1, 200);
+  const auto more = odd_entries(201, 302);
+  expected.insert(expected.end(), more.begin(), more.end());
+  CHECK(read->entries == expected);
+}
+
+TEST_CASE("a batch larger than one write chunk goes out in aligned pieces", "[wal][direct]") {
+  temp_dir tmp;
+  for (const bool direct : {true, false}) {
+    raftlog::wal_options options;  // 64 MB segments: the batch stays in one
+    options.direct_io = direct;
+    const std::string dir = tmp / (direct ? "direct" : "buffered");
+    auto created = raftlog::wal::create(dir, "meta", options);
+    REQUIRE(created);
+    REQUIRE((*created)->save({1, 1, 0}, make_entries(1, 1, 1, 333)));  // an unaligned start
+    REQUIRE((*created)->save({1, 1, 1}, make_entries(2, 301, 1, 10007)));  // ~3 MB
+    REQUIRE((*created)->close());
+  }
+  CHECK(wal_digest(tmp / "direct") == wal_digest(tmp / "buffered"));
+  auto read = raftlog::read_wal(tmp / "direct", {0, 0});
+  REQUIRE(read);
+  CHECK(read->entries.size() == 301);
+  CHECK(read->entries.back() == make_entries(301, 301, 1, 10007).front());
+}
+
+TEST_CASE("a file system refusing the alignment gets buffered writes instead", "[wal][direct]") {
+  temp_dir tmp;
+  auto created = raftlog::wal::create(tmp / "wal", "meta", small_segments(true));
+  REQUIRE(created);
+  auto& log = **created;
+  // EINVAL is what a direct write gets from a file system with a coarser alignment.
+  fileio::inject_fault(fileio::op::write, 1, EINVAL);
+  REQUIRE(log.save({1, 1, 0}, make_entries(1, 5, 1, 700)));
+  fileio::clear_faults();
+  CHECK_FALSE(log.writes_direct());
+  REQUIRE(log.save({1, 1, 5}, make_entries(6, 9, 1, 700)));
+  REQUIRE(log.close());
+  auto read = raftlog::read_wal(tmp / "wal", {0, 0});
+  REQUIRE(read);
+  CHECK(read->entries == make_entries(1, 9, 1, 700));
+}
+
+TEST_CASE("a failed direct write is fail-stop and keeps only acknowledged records",
+          "[wal][direct]") {
+  temp_dir tmp;
+  {
+    auto created = raftlog::wal::create(tmp / "wal", "meta", small_segments(true));
+    REQUIRE(created);
+    auto& log = **created;
+    REQUIRE(log.save({1, 1, 0}, make_entries(1, 5, 1, 700)));
+    fileio::inject_fault(fileio::op::write, 1, EIO);
+    auto failed = log.save({1, 1, 5}, make_entries(6, 9, 1, 700));
+    fileio::clear_faults();
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().sys_errno() == EIO);
+    auto later = log.save({1, 1, 5}, make_entries(6, 9, 1, 700));
+    REQUIRE_FALSE(later);
+    CHECK(later.error().code() == errc::closed);
+    (void)log.close();
+  }
+  auto read = raftlog::read_wal(tmp / "wal", {0, 0});
+  REQUIRE(read);
+  CHECK(read->entries == make_entries(1, 5, 1, 700));
+}
