@@ -40,6 +40,8 @@ constexpr option_spec kOptions[] = {
      "longest wait of a short WAL group for the expected rest (0: never wait)"},
     {"segment-delete-rate", option_type::integer,
      "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
+    {"wal-direct-io", option_type::boolean,
+     "write WAL segments with O_DIRECT (same bytes; buffered where the file system refuses)"},
 };
 
 // CAF 0.17 type-checks each ini value against its declared option and silently drops a value
@@ -192,6 +194,7 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.unlock_key_file, read_string(config, "unlock-key-file"));
   RV_ASSIGN(options.create_if_missing, read_bool(config, "create-if-missing", false));
   RV_ASSIGN(options.autolock, read_bool(config, "autolock", false));
+  RV_ASSIGN(options.wal_direct_io, read_bool(config, "wal-direct-io", options.wal_direct_io));
   RV_ASSIGN(options.metadata, read_string(config, "metadata"));
   return options;
 }

@@ -12,6 +12,7 @@ raftlog::log_options log_options_of(const pipeline_options& options) {
   raftlog::log_options out;
   out.wal.segment_size = options.segment_size;
   out.wal.etcd_cut_lag = false;  // cut as soon as a segment is full; etcd reads any boundary
+  out.wal.direct_io = options.wal_direct_io;
   out.snapshot_keep = options.snapshot_keep;
   return out;
 }

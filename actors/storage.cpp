@@ -151,6 +151,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                   out.fsync_groups = wal.groups;
                   out.durable_appends = wal.appends;
                   out.group_lingers = wal.lingers;
+                  out.wal_direct_io = wal.direct_io;
                   out.sync_us = std::move(wal.sync_us);
                   self->request(self->state.rotator, caf::infinite, status_atom::value)
                       .then(

@@ -42,6 +42,7 @@ struct storage_status {
   std::uint64_t fsync_groups = 0;
   std::uint64_t durable_appends = 0;
   std::uint64_t group_lingers = 0;     // times a WAL group waited for more appends
+  bool wal_direct_io = false;          // WAL written with O_DIRECT (raftvault.wal-direct-io)
   std::vector<std::uint64_t> sync_us;  // recent WAL fdatasync durations
   std::string failure;                 // empty unless fail-stopped or closed
 };

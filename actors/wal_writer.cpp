@@ -263,6 +263,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         out.groups = st.groups;
         out.appends = st.appends;
         out.lingers = st.lingers;
+        out.direct_io = st.log->log().writes_direct();
         out.segments = st.log->log().segments();
         out.sync_us = st.sync_us;
         return out;

@@ -44,6 +44,7 @@ struct wal_writer_status {
   std::uint64_t groups = 0;          // fdatasyncs of append groups
   std::uint64_t appends = 0;         // append requests made durable
   std::uint64_t lingers = 0;         // times a group waited for more appends (a timer)
+  bool direct_io = false;            // the tail is written with O_DIRECT
   std::vector<raftlog::segment_info> segments;
   std::vector<std::uint64_t> sync_us;  // recent fdatasync durations (ring of the last 4096)
 };

@@ -169,6 +169,7 @@ result<raw_options> parse_raw_options(const std::vector<std::string>& args) {
     o.data_dir = v;
     return {};
   };
+  flags.switches["--direct"] = [&] { o.direct = true; };
   flags.switches["--json"] = [&] { o.json = true; };
   RV_TRY(flags.parse(args));
   if (o.size > (1ull << 30)) return usage("--size: at most 1GiB per block");

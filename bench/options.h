@@ -34,6 +34,7 @@ struct raw_options {
   std::uint64_t size = 1 << 20;  // bytes per block
   std::uint64_t count = 256;     // blocks
   std::string data_dir;          // where the scratch file goes (default: temp dir under /var/tmp)
+  bool direct = false;           // O_DIRECT writes, as a WAL with wal-direct-io writes its tail
   bool json = false;
 };
 

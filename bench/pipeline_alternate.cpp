@@ -222,10 +222,12 @@ int run_pipeline_alternate(const pipeline_options& o) {
 
   const auto raw_budget = std::chrono::duration_cast<clock_type::duration>(
       std::chrono::duration<double>(std::clamp(o.duration * 0.1, 0.3, 1.0)));
-  auto raw = measure_disk(*scratch, "raftvault-raw-before.dat", *block, raw_budget);
+  auto raw = measure_disk(*scratch, "raftvault-raw-before.dat", raw_io::buffered, *block,
+                          raw_budget);
   if (!raw) return fail(raw.error());
   auto driven = drive(o, config, std::move(stores), encrypted, plaintext);
-  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", *block, raw_budget);
+  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", raw_io::buffered, *block,
+                                raw_budget);
   if (!raw_after) return fail(raw_after.error());
   raw->merge(*raw_after);
 

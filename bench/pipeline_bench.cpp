@@ -160,6 +160,7 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
     out.groups = after->fsync_groups - before->fsync_groups;
     out.group_appends = after->durable_appends - before->durable_appends;
     out.group_lingers = after->group_lingers - before->group_lingers;
+    out.wal_direct_io = after->wal_direct_io;
     for (auto us : after->sync_us) out.wal_sync.record(us * 1000);
   }
 
@@ -214,15 +215,28 @@ int run_pipeline_bench(const pipeline_options& o) {
   // The disk before and after the load: a shared disk drifts, the two halves bracket it.
   const auto raw_budget = std::chrono::duration_cast<clock_type::duration>(
       std::chrono::duration<double>(std::clamp(o.duration * 0.2, 0.3, 1.0)));
-  auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", m.record_bytes, raw_budget);
+  auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", raw_io::buffered,
+                                 m.record_bytes, raw_budget);
   if (!raw_before) return fail(raw_before.error());
   m.raw = *raw_before;
+  // The same with O_DIRECT, as the WAL writes under raftvault.wal-direct-io (skipped where the
+  // file system has none).
+  if (auto direct = measure_disk(*scratch, "raftvault-raw-direct-before.dat", raw_io::direct,
+                                 m.record_bytes, raw_budget))
+    m.raw_direct = *direct;
 
   auto driven = drive(o, config, *store_options, std::move(store).value(), m);
 
-  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", m.record_bytes, raw_budget);
+  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", raw_io::buffered,
+                                m.record_bytes, raw_budget);
   if (!raw_after) return fail(raw_after.error());
   m.raw.merge(*raw_after);
+  if (m.raw_direct) {
+    auto direct = measure_disk(*scratch, "raftvault-raw-direct-after.dat", raw_io::direct,
+                               m.record_bytes, raw_budget);
+    if (!direct) return fail(direct.error());
+    m.raw_direct->merge(*direct);
+  }
 
   const report rep = make_pipeline_report(o, m, o.keep ? scratch->path() : std::string());
   std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);

@@ -24,10 +24,10 @@ result<std::uint64_t> append_record_bytes(const raftlog::payload_codec& codec,
 }
 
 // The disk alone, for about `budget`, into a file removed right after.
-result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name,
+result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name, raw_io io,
                                   std::uint64_t block, clock_type::duration budget) {
   const std::uint64_t max_blocks = std::clamp<std::uint64_t>((256ull << 20) / block, 64, 8192);
-  auto run = measure_raw_disk(scratch, name, block, max_blocks, budget, 16);
+  auto run = measure_raw_disk(scratch, name, io, block, max_blocks, budget, 16);
   (void)fileio::unlink(scratch.path() + "/" + name);
   return run;
 }

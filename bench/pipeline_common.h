@@ -65,7 +65,7 @@ result<std::uint64_t> append_record_bytes(const raftlog::payload_codec& codec,
                                           const pipeline_options& o);
 
 // The disk alone (raw_disk.h) for about `budget`, into a file removed right after.
-result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name,
+result<raw_disk_run> measure_disk(scratch_dir& scratch, const std::string& name, raw_io io,
                                   std::uint64_t block, clock_type::duration budget);
 
 }  // namespace raftvault::bench

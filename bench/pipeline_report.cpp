@@ -62,7 +62,21 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("latency_p50_vs_raw_write_fdatasync_p50", "p50 / raw write+fdatasync p50",
            ratio(p50, raw_ws_p50), 2, "x")
       .add("latency_p99_vs_fdatasync_p99", "p99 / raw fdatasync p99", ratio(p99, raw_sync_p99), 2, "x")
-      .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x");
+      .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x")
+      .add_json("wal_direct_io", m.wal_direct_io);
+  if (m.raw_direct) {
+    const auto& d = *m.raw_direct;
+    const double direct_ws_p50 = to_micros(d.write_and_sync.percentile(50));
+    rep.add("raw_direct_mb_per_sec", "raw O_DIRECT: throughput", d.mb_per_sec(), 1, "MB/s")
+        .add("raw_direct_write_fdatasync_p50_us", "raw O_DIRECT: write+fdatasync p50",
+             direct_ws_p50, 1, "us")
+        .add("raw_direct_fdatasync_p99_us", "raw O_DIRECT: fdatasync p99",
+             to_micros(d.sync_only.percentile(99)), 1, "us")
+        .add("latency_p50_vs_raw_direct_write_fdatasync_p50",
+             "p50 / raw O_DIRECT write+fdatasync p50", ratio(p50, direct_ws_p50), 2, "x")
+        .add("mb_per_sec_vs_raw_direct", "throughput / raw O_DIRECT",
+             ratio(mb_per_sec, d.mb_per_sec()), 2, "x");
+  }
   if (m.rotation) {
     const auto& r = *m.rotation;
     rep.add_json("rotation_ok", r.ok)

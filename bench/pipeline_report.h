@@ -38,7 +38,9 @@ struct rotation_measurement {
 
 struct pipeline_measurement {
   std::uint64_t record_bytes = 0;  // WAL bytes of one append (the raw disk's block size)
-  raw_disk_run raw;                // before + after the load
+  raw_disk_run raw;                // before + after the load, write(2) + fdatasync
+  std::optional<raw_disk_run> raw_direct;  // the same with O_DIRECT, where the disk takes it
+  bool wal_direct_io = false;      // the pipeline's WAL wrote with O_DIRECT
   double seconds = 0;              // the measured window (after warm-up)
   std::uint64_t entries = 0;       // acknowledged in the window
   std::uint64_t appends = 0;

@@ -17,15 +17,18 @@ int run_raw_bench(const raw_options& o) {
     std::fprintf(stderr, "raftvault-bench raw: %s\n", scratch.error().describe().c_str());
     return 1;
   }
-  auto measured = measure_raw_disk(*scratch, "raftvault-raw-bench.dat", o.size, o.count);
+  auto measured = measure_raw_disk(*scratch, "raftvault-raw-bench.dat",
+                                   o.direct ? raw_io::direct : raw_io::buffered, o.size, o.count);
   if (!measured) {
     std::fprintf(stderr, "raftvault-bench raw: %s\n", measured.error().describe().c_str());
     return 1;
   }
   const raw_disk_run& r = *measured;
   report rep("raftvault-bench raw: " + std::to_string(o.count) + " x " + std::to_string(o.size) +
-             " B blocks, write + fdatasync each, preallocated file");
+             " B blocks, " + (o.direct ? "O_DIRECT " : "") +
+             "write + fdatasync each, preallocated file");
   rep.add_json("bench", "raw")
+      .add_json("direct", o.direct)
       .add_json("size", o.size)
       .add_json("count", o.count)
       .add("seconds", "time", r.seconds, 3, "s")

@@ -4,6 +4,7 @@
 
 #include "bench/payload.h"
 #include "fileio/file.h"
+#include "raftlog/tail_writer.h"
 
 namespace raftvault::bench {
 
@@ -16,7 +17,8 @@ void raw_disk_run::merge(const raw_disk_run& other) {
 }
 
 result<raw_disk_run> measure_raw_disk(scratch_dir& scratch, const std::string& file_name,
-                                      std::uint64_t block_size, std::uint64_t max_blocks,
+                                      raw_io io, std::uint64_t block_size,
+                                      std::uint64_t max_blocks,
                                       std::chrono::steady_clock::duration max_time,
                                       std::uint64_t min_blocks) {
   using clock_type = std::chrono::steady_clock;
@@ -26,6 +28,10 @@ result<raw_disk_run> measure_raw_disk(scratch_dir& scratch, const std::string& f
   RV_TRY(f.preallocate(0, block_size * max_blocks));
   RV_TRY(f.fsync());
   RV_TRY(fileio::fsync_dir(scratch.path()));
+  raftlog::tail_writer writer(io == raw_io::direct);
+  RV_TRY(writer.attach(f, 0));
+  if (io == raw_io::direct && !writer.direct())
+    return error(errc::io, path + ": the file system does not take O_DIRECT writes");
 
   const std::string block = make_payload(block_size);
   raw_disk_run out;
@@ -35,7 +41,7 @@ result<raw_disk_run> measure_raw_disk(scratch_dir& scratch, const std::string& f
   for (std::uint64_t i = 0; i < max_blocks; ++i) {
     const auto write_start = clock_type::now();
     if (i >= min_blocks && write_start >= deadline) break;
-    RV_TRY(f.pwrite_all(block.data(), block.size(), i * block_size));
+    RV_TRY(writer.write(f, block, i * block_size));
     const auto sync_start = clock_type::now();
     RV_TRY(f.fdatasync());
     const auto done = clock_type::now();

@@ -1,7 +1,9 @@
 // The disk's own write + fdatasync cost, shared by `raftvault-bench raw` and the benches that
 // compare against it in the same run (pipeline). Blocks of one size are written sequentially
 // into a file preallocated (allocation made durable) before the clock starts, as the WAL
-// preallocates its segments, with fdatasync after each block.
+// preallocates its segments, with fdatasync after each block. Two ways to write: write(2)
+// through the page cache (what etcd's WAL does, the issues' yardstick), or O_DIRECT through
+// raftlog::tail_writer, exactly as a WAL with wal_options::direct_io writes its tail.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,8 @@
 #include "codec/error.h"
 
 namespace raftvault::bench {
+
+enum class raw_io { buffered, direct };
 
 struct raw_disk_run {
   latency_histogram write_and_sync;  // pwrite + fdatasync of one block
@@ -27,9 +31,11 @@ struct raw_disk_run {
 
 // Writes up to `max_blocks` blocks of `block_size` bytes into a new file named `file_name` in
 // the scratch directory (removed at the end of the run), stopping early once `max_time` has
-// passed (after at least `min_blocks`). The file is closed before returning.
+// passed (after at least `min_blocks`). The file is closed before returning. raw_io::direct
+// fails (errc::io naming the file) where the file system has no O_DIRECT.
 result<raw_disk_run> measure_raw_disk(scratch_dir& scratch, const std::string& file_name,
-                                      std::uint64_t block_size, std::uint64_t max_blocks,
+                                      raw_io io, std::uint64_t block_size,
+                                      std::uint64_t max_blocks,
                                       std::chrono::steady_clock::duration max_time =
                                           std::chrono::steady_clock::duration::max(),
                                       std::uint64_t min_blocks = 1);

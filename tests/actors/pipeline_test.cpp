@@ -51,8 +51,11 @@ TEST_CASE("appends are durable, answered in order, and recovered after reopen", 
     CHECK(st->last_index == 200);
     CHECK(st->sealing_generation == 1);
     CHECK(st->rotation_state == "{C}");
+    CHECK(st->wal_direct_io == raftvault::testing::takes_direct_io(dir.path()));  // the default
     REQUIRE((*store)->close());
   }
+  // What was written with O_DIRECT reads back (and goes on) through the page cache.
+  options.wal_direct_io = false;
   auto store = blocking_storage::open(options);
   REQUIRE(store);
   auto recovered = (*store)->recover();
@@ -62,6 +65,10 @@ TEST_CASE("appends are durable, answered in order, and recovered after reopen", 
   CHECK(recovered->entries.front() == make_entries(1, 1, 1, 100).front());
   CHECK(recovered->entries.back() == make_entries(200, 1, 1, 100).front());
   CHECK(recovered->state == hard_state{1, 1, 190});
+  REQUIRE((*store)->append({1, 1, 200}, make_entries(201, 1, 1, 100)));
+  auto st = (*store)->status_report();
+  REQUIRE(st);
+  CHECK_FALSE(st->wal_direct_io);
 }
 
 TEST_CASE("batches sealed in pieces on the crypto pool reach the WAL whole and in order",
