@@ -38,6 +38,8 @@ constexpr option_spec kOptions[] = {
      "delay before retrying a DEK rotation whose snapshot failed"},
     {"group-commit-linger-us", option_type::integer,
      "longest wait of a short WAL group for the expected rest (0: never wait)"},
+    {"group-commit-bytes", option_type::integer,
+     "a WAL group syncs once it has written this many entry bytes (0: no cap)"},
     {"segment-delete-rate", option_type::integer,
      "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
     {"wal-direct-io", option_type::boolean,
@@ -188,6 +190,9 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.group_commit_linger_us,
             read_unsigned(config, "group-commit-linger-us", options.group_commit_linger_us, 0,
                           1'000'000));
+  RV_ASSIGN(options.group_commit_bytes,
+            read_unsigned(config, "group-commit-bytes", options.group_commit_bytes, 0,
+                          1ull << 40));
   RV_ASSIGN(options.segment_delete_rate,
             read_unsigned(config, "segment-delete-rate", options.segment_delete_rate, 0,
                           1ull << 50));

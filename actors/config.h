@@ -29,6 +29,7 @@ struct pipeline_options {
   std::string metadata;                                  // raftvault.metadata (new stores)
   std::uint64_t rotation_retry_ms = 1000;                // raftvault.rotation-retry-ms
   std::uint64_t group_commit_linger_us = 500;            // raftvault.group-commit-linger-us
+  std::uint64_t group_commit_bytes = 1ull << 20;         // raftvault.group-commit-bytes
   std::uint64_t segment_delete_rate = 1ull << 30;        // raftvault.segment-delete-rate
   bool wal_direct_io = true;                             // raftvault.wal-direct-io
   bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)

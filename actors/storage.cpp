@@ -52,7 +52,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   st.log = log;
   // No linger timer when a test drives the scheduler by hand.
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
-  st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger);
+  st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger, options.group_commit_bytes);
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir(),
                       options.segment_delete_rate);
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the

@@ -50,37 +50,61 @@ status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_appe
   return wal.append(newest, run);
 }
 
+// The entry bytes of an append.
+std::uint64_t entry_bytes(const wal_writer_state::pending_append& item) {
+  std::uint64_t bytes = 0;
+  for (const auto& e : item.entries) bytes += e.data.size();
+  return bytes;
+}
+
 // Writes what the group gathered (one write) and keeps the requesters in `written` until the
 // group's fdatasync; their entries are not needed any more. A failed write makes the writer
-// fail-stop (sync_group then fails the whole group).
-void write_gathered(wal_writer_state& st) {
+// fail-stop (sync_group then fails the whole group). Unless `whole`, appends past group_bytes
+// stay gathered for the next group.
+void write_gathered(wal_writer_state& st, bool whole) {
   if (st.group.empty()) return;
-  auto gathered = std::move(st.group);
-  st.group.clear();
+  std::vector<wal_writer_state::pending_append> gathered;
+  if (whole || st.group_bytes == 0) {
+    gathered = std::move(st.group);
+    st.group.clear();
+  } else {
+    std::uint64_t bytes = st.written_bytes;
+    std::size_t taken = 0;
+    while (taken < st.group.size() && bytes < st.group_bytes) bytes += entry_bytes(st.group[taken++]);
+    gathered.assign(std::make_move_iterator(st.group.begin()),
+                    std::make_move_iterator(st.group.begin() + static_cast<std::ptrdiff_t>(taken)));
+    st.group.erase(st.group.begin(), st.group.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (gathered.empty()) return;
+  }
   if (!st.failure) {
     if (auto written = write_group(st.log->log(), gathered); !written)
       st.failure = written.error().with_context("wal writer stopped (fail-stop)");
   }
   for (auto& item : gathered) {
+    st.written_bytes += entry_bytes(item);
     std::vector<entry>().swap(item.entries);
     st.written.push_back(std::move(item));
   }
 }
 
-// Writes whatever is still gathered and makes the whole group durable with one fdatasync. On
-// any failure the whole group fails: none of it was acknowledged, and a WAL whose write or
-// sync failed cannot vouch for any of it. `instead_of_sync` (snapshot records) writes more
-// records and syncs them together with the group; it runs even when the group is empty.
-void sync_group(wal_writer_pointer self,
-                const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr) {
+void flush_now(wal_writer_pointer self);
+
+// Writes what is still gathered (up to group_bytes, unless `whole`) and makes the whole group
+// durable with one fdatasync. On any failure the whole group fails: none of it was
+// acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
+// `instead_of_sync` (snapshot records) writes more records and syncs them together with the
+// group, everything gathered included; it runs even when the group is empty.
+void sync_written(wal_writer_pointer self, bool whole,
+                  const std::function<status(raftlog::wal&)>& instead_of_sync) {
   auto& st = self->state;
-  write_gathered(st);
+  write_gathered(st, whole || instead_of_sync != nullptr);
   ++st.flush_id;  // a flush still on its way is stale now
   st.flush_pending = false;
   st.lingering = false;
   st.waited_for_behind = false;
   auto group = std::move(st.written);
   st.written.clear();
+  st.written_bytes = 0;
   if (group.empty() && !instead_of_sync) return;
   if (!st.failure) {
     auto& wal = st.log->log();
@@ -113,6 +137,16 @@ void sync_group(wal_writer_pointer self,
   }
   const auto last = st.log->log().last_index();
   for (auto& item : group) item.promise.deliver(last);
+}
+
+void sync_group(wal_writer_pointer self,
+                const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr,
+                bool whole = false) {
+  sync_written(self, whole, instead_of_sync);
+  // Appends left gathered by group_bytes start the next group (after the backlog marker, when
+  // one was sent: it schedules their flush).
+  auto& st = self->state;
+  if (!st.group.empty() && st.markers_pending == 0 && !st.flush_pending) flush_now(self);
 }
 
 // The WAL record of a durable snapshot and the hard state covering it (etcd's restart ignores
@@ -163,7 +197,10 @@ void flush_later(wal_writer_pointer self, std::chrono::microseconds linger) {
 void schedule_flush(wal_writer_pointer self) {
   auto& st = self->state;
   const auto linger = linger_for(st);
-  if (st.group.size() >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
+  std::uint64_t gathered = 0;
+  for (const auto& item : st.group) gathered += entry_bytes(item);
+  const bool full = st.group_bytes > 0 && gathered >= st.group_bytes;
+  if (full || st.group.size() >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
       !st.written.empty()) {
     flush_now(self);
   } else {
@@ -172,16 +209,19 @@ void schedule_flush(wal_writer_pointer self) {
 }
 
 // Flush: write what was gathered and look again (appends that arrived during the write are
-// queued ahead of the flush sent now). With nothing new, sync the group, unless a batch was
-// announced behind the newest one: then linger once for it.
+// queued ahead of the flush sent now), unless the group is full (group_bytes). With nothing
+// new, sync the group, unless a batch was announced behind the newest one: then linger once
+// for it.
 void flush(wal_writer_pointer self) {
   auto& st = self->state;
   st.flush_pending = false;
   st.lingering = false;
   if (!st.group.empty() && !st.failure) {
-    write_gathered(st);
+    write_gathered(st, false);
     st.waited_for_behind = false;
-    if (!st.failure) return flush_now(self);
+    const bool full = st.group_bytes > 0 && st.written_bytes >= st.group_bytes;
+    if (!st.failure && !full) return flush_now(self);
+    return sync_group(self);  // full: no more gathering, no linger for batches behind
   }
   if (st.behind > 0 && !st.written.empty() && !st.waited_for_behind && !st.failure) {
     const auto linger = linger_for(st);
@@ -206,9 +246,11 @@ wal_writer_state::~wal_writer_state() {
 
 wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
                                            std::shared_ptr<raftlog::encrypted_log> log,
-                                           std::chrono::microseconds max_linger) {
+                                           std::chrono::microseconds max_linger,
+                                           std::uint64_t group_bytes) {
   self->state.log = std::move(log);
   self->state.max_linger = max_linger;
+  self->state.group_bytes = group_bytes;
   return {
       [self](append_atom, hard_state& state, std::vector<entry>& entries,
              std::uint64_t behind) -> caf::result<std::uint64_t> {
@@ -270,7 +312,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       },
       [self](close_atom) -> caf::result<bool> {
         auto& st = self->state;
-        sync_group(self);
+        sync_group(self, nullptr, true);
         if (!st.failure) st.failure = raftvault::error(errc::closed, "the store is closed");
         if (auto closed = st.log->close(); !closed) return to_caf(closed.error());
         return true;

@@ -8,17 +8,12 @@
 #include <cstring>
 #include <new>
 
-#include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog {
 namespace {
 
-// One direct write carries at most this many new bytes (the WAL's own write chunk).
-constexpr std::size_t kChunk = kWriteChunkBytes;
-constexpr std::size_t kStagingBytes = kChunk + tail_writer::kBlock;
-static_assert(kChunk % tail_writer::kBlock == 0);
-
 std::uint64_t block_start(std::uint64_t offset) { return offset - offset % tail_writer::kBlock; }
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
 }  // namespace
 
@@ -32,12 +27,19 @@ status tail_writer::open_direct(const std::string& path) {
     return opened.error();
   }
   direct_ = std::move(opened).value();
-  if (!staging_) {
-    void* memory = std::aligned_alloc(kBlock, kStagingBytes);
-    if (memory == nullptr) throw std::bad_alloc();
-    staging_ = {static_cast<char*>(memory), &std::free};
-  }
+  reserve(kBlock);
   return {};
+}
+
+void tail_writer::reserve(std::size_t bytes) {
+  if (bytes <= capacity_) return;
+  const std::size_t capacity = round_up(std::max(bytes, 2 * capacity_), 1 << 20);
+  void* memory = std::aligned_alloc(kBlock, capacity);
+  if (memory == nullptr) throw std::bad_alloc();
+  std::unique_ptr<char, void (*)(void*)> grown{static_cast<char*>(memory), &std::free};
+  if (staging_) std::memcpy(grown.get(), staging_.get(), end_ % kBlock);
+  staging_ = std::move(grown);
+  capacity_ = capacity;
 }
 
 void tail_writer::fall_back() {
@@ -80,22 +82,21 @@ status tail_writer::write(fileio::file& tail, std::string_view bytes, std::uint6
 }
 
 status tail_writer::write_direct(std::string_view bytes) {
+  // One write for all of it: each direct write waits for the device, so pieces would each
+  // pay a round trip, while one large write goes out as parallel requests.
+  const std::size_t carry = end_ % kBlock;
+  const std::size_t used = carry + bytes.size();
+  const std::size_t padded = round_up(used, kBlock);
+  reserve(padded);
   char* staging = staging_.get();
-  while (!bytes.empty()) {
-    const std::size_t carry = end_ % kBlock;
-    const std::size_t take = std::min(bytes.size(), kChunk);
-    std::memcpy(staging + carry, bytes.data(), take);
-    const std::size_t used = carry + take;
-    const std::size_t padded = (used + kBlock - 1) / kBlock * kBlock;
-    std::memset(staging + used, 0, padded - used);
-    RV_TRY(direct_.pwrite_all(staging, padded, end_ - carry));
-    end_ += take;
-    bytes.remove_prefix(take);
-    // The new partial block starts on a block boundary of the staging buffer: move it to 0.
-    const std::size_t next_carry = end_ % kBlock;
-    if (next_carry > 0 && used - next_carry > 0)
-      std::memmove(staging, staging + (used - next_carry), next_carry);
-  }
+  std::memcpy(staging + carry, bytes.data(), bytes.size());
+  std::memset(staging + used, 0, padded - used);
+  RV_TRY(direct_.pwrite_all(staging, padded, end_ - carry));
+  end_ += bytes.size();
+  // The new partial block starts on a block boundary of the staging buffer: move it to 0.
+  const std::size_t next_carry = end_ % kBlock;
+  if (next_carry > 0 && used > next_carry)
+    std::memmove(staging, staging + (used - next_carry), next_carry);
   return {};
 }
 

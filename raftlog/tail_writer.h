@@ -8,10 +8,10 @@
 //
 // How: O_DIRECT needs block-aligned file offsets, lengths and memory. The writer keeps the
 // last partial block of the file in an aligned staging buffer, and each write sends
-// [partial block | new bytes | zeros to the next block boundary]. The zeros land where the
-// preallocated segment already reads as zeros (etcd's end of records), and the next write
-// rewrites that block with more records in it: the page cache rewrites a partial tail page
-// the same way, so a torn write risks nothing a buffered WAL does not.
+// [partial block | new bytes | zeros to the next block boundary] in one pwrite. The zeros
+// land where the preallocated segment already reads as zeros (etcd's end of records), and
+// the next write rewrites that block with more records in it: the page cache rewrites a
+// partial tail page the same way, so a torn write risks nothing a buffered WAL does not.
 //
 // Fallback: a file system that refuses O_DIRECT (EINVAL at open or at the first write) is
 // written through the page cache, as without the option; direct() tells which one runs.
@@ -51,12 +51,14 @@ class tail_writer {
   status open_direct(const std::string& path);
   status write_direct(std::string_view bytes);
   void fall_back();
+  void reserve(std::size_t bytes);  // staging capacity, keeping the partial block
 
   bool wanted_;
   fileio::file direct_;  // O_DIRECT descriptor of the tail; closed in buffered mode
   std::uint64_t end_ = 0;  // file offset just past the last byte written
   // Aligned: staging_[0, end_ % kBlock) holds the bytes of the partial last block.
   std::unique_ptr<char, void (*)(void*)> staging_{nullptr, nullptr};
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace raftvault::raftlog

@@ -95,10 +95,11 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
   if (hook != nullptr) {
     RV_TRY(frame_with_hook(entries, *hook));
   } else {
+    const std::size_t chunk = writer.direct() ? kDirectWriteChunkBytes : kWriteChunkBytes;
     for (const entry& e : entries) {
       encoder.add_entry(e);
       last_index = e.index;
-      if (encoder.size() >= kWriteChunkBytes) RV_TRY(write_buffered());
+      if (encoder.size() >= chunk) RV_TRY(write_buffered());
     }
   }
   if (!hs.empty()) {

@@ -22,6 +22,9 @@ constexpr std::uint64_t kSectorBytes = 512;
 
 // raftvault writes each save with one write() per this many bytes at most.
 constexpr std::size_t kWriteChunkBytes = 1 << 20;
+// ... and with O_DIRECT (wal_options::direct_io), where each write waits for the device: a
+// write per MiB would pay a device round trip per MiB.
+constexpr std::size_t kDirectWriteChunkBytes = 16 << 20;
 
 constexpr const char* kSegmentSuffix = ".wal";
 constexpr const char* kTempSuffix = ".tmp";        // file pipeline spares: 0.tmp, 1.tmp

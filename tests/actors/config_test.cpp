@@ -65,6 +65,7 @@ autolock=true
 metadata="node-1"
 rotation-retry-ms=250
 segment-delete-rate=0
+group-commit-bytes=262144
 wal-direct-io=false
 )");
   auto options = read_options(*config);
@@ -79,6 +80,7 @@ wal-direct-io=false
   CHECK(options->snapshot_keep == 5);
   CHECK(options->segment_delete_rate == 0);
   CHECK_FALSE(options->wal_direct_io);
+  CHECK(options->group_commit_bytes == 262144);
   CHECK(options->unlock_key_file == "/etc/raftvault/unlock");
   CHECK(options->create_if_missing);
   CHECK(options->autolock);
@@ -117,6 +119,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->crypto_inline_bytes == defaults.crypto_inline_bytes);
   CHECK(options->segment_delete_rate == 1ull << 30);
   CHECK(options->wal_direct_io);
+  CHECK(options->group_commit_bytes == 1u << 20);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
@@ -221,7 +224,7 @@ group-commit-linger-us=0
        "option raftvault.data_dir: unknown option (the raftvault options are data-dir, cipher, "
        "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
        "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
-       "group-commit-linger-us, segment-delete-rate, wal-direct-io)"},
+       "group-commit-linger-us, group-commit-bytes, segment-delete-rate, wal-direct-io)"},
       {"[raftvault]\ndata-dir=\"/d\"\nwal-direct-io=\"off\"\n",
        R"(option raftvault.wal-direct-io: expected true or false, got "off")"},
       {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},

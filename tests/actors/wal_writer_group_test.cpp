@@ -1,0 +1,116 @@
+// The WAL writer's group cap (group_bytes), driven message by message on CAF's test
+// coordinator: an append that arrives while the group's first write runs joins that group,
+// unless the group has already written group_bytes — then the group syncs and answers at once
+// and the newcomer starts the next one.
+#include <catch2/catch.hpp>
+
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <optional>
+
+#include "actors/config.h"
+#include "actors/pipeline.h"
+#include "actors/wal_writer.h"
+#include "service_model.h"
+#include "support/test_support.h"
+
+using namespace raftvault;
+using namespace raftvault::actors;
+using raftvault::testing::make_entries;
+using raftvault::testing::temp_dir;
+
+namespace {
+
+struct outcome {
+  std::uint64_t groups = 0;
+  std::uint64_t durable_last = 0;  // of the second append's reply
+  std::uint64_t recovered = 0;
+};
+
+// Sends two appends of 4 entries of about 1000 bytes so that the second one reaches the writer after
+// the first one's flush is queued and before it runs: the mailbox holds [flush, append 2].
+outcome two_close_appends(std::uint64_t group_bytes) {
+  temp_dir dir;
+  pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.cipher = codec::cipher::none;
+  options.detach_io = false;
+  pipeline_config config;
+  config.set("scheduler.policy", caf::atom("testing"));
+  outcome out;
+  {
+    caf::actor_system system{config};
+    auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+    auto store = open_store(options);
+    REQUIRE(store);
+    auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), group_bytes);
+    sched.run();  // the writer's start
+    auto replies = std::make_shared<std::vector<std::uint64_t>>();
+    auto send_append = [&](std::uint64_t first) {
+      system.spawn(
+          [](caf::event_based_actor* self, wal_writer_actor dest, std::uint64_t first,
+             std::shared_ptr<std::vector<std::uint64_t>> replies) {
+            self->request(dest, caf::infinite, append_atom::value, hard_state{1, 1, first - 1},
+                          make_entries(first, 4, 1, 1000), std::uint64_t{0})
+                .then([replies](std::uint64_t last) { replies->push_back(last); });
+          },
+          writer, first, replies);
+    };
+    send_append(1);
+    REQUIRE(sched.try_run_once());  // client 1 sends append 1
+    send_append(5);                 // client 2 is scheduled behind the writer
+    REQUIRE(sched.try_run_once());  // the writer takes append 1 and queues a flush to itself
+    // The coordinator keeps an actor with more mail at the front: run client 2 from the back.
+    REQUIRE(sched.jobs.size() == 2);
+    REQUIRE(sched.try_run_once_lifo());  // client 2 sends append 2, behind the flush
+    sched.run();
+    REQUIRE(replies->size() == 2);
+    out.durable_last = replies->back();
+    std::optional<wal_writer_status> status;
+    system.spawn(
+        [&status](caf::event_based_actor* self, wal_writer_actor dest) {
+          self->request(dest, caf::infinite, status_atom::value)
+              .then([&status](wal_writer_status& st) { status = st; });
+        },
+        writer);
+    sched.run();
+    REQUIRE(status);
+    out.groups = status->groups;
+    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+    writer = nullptr;
+    sched.run();
+    REQUIRE(store->log->close());
+  }
+  auto reopened = open_store(options);
+  REQUIRE(reopened);
+  out.recovered = reopened->recovered.entries.size();
+  return out;
+}
+
+// The entry bytes of the first append.
+std::uint64_t first_append_bytes() {
+  std::uint64_t bytes = 0;
+  for (const auto& e : make_entries(1, 4, 1, 1000)) bytes += e.data.size();
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("without a cap an append arriving during the group's write joins its fdatasync",
+          "[actors][group]") {
+  const auto out = two_close_appends(0);
+  CHECK(out.groups == 1);
+  CHECK(out.durable_last == 8);
+  CHECK(out.recovered == 8);
+}
+
+TEST_CASE("a group that has written group-commit-bytes syncs without the newcomer",
+          "[actors][group]") {
+  const auto full = two_close_appends(first_append_bytes());  // the first append fills it
+  CHECK(full.groups == 2);
+  CHECK(full.durable_last == 8);
+  CHECK(full.recovered == 8);
+  const auto roomy = two_close_appends(first_append_bytes() + 1);
+  CHECK(roomy.groups == 1);
+}
