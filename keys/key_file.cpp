@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <optional>
 #include <vector>
 
 #include "codec/cipher.h"
@@ -181,7 +182,18 @@ result<key_file_contents> key_file_contents::clone() const {
   return out;
 }
 
-result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek) {
+result<secret_bytes> encode_tls_key_block(const secret_bytes& tls_key, const unlock_key* kek) {
+  if (kek == nullptr) {
+    // Autolock off: the key is stored in the clear by the operator's choice, as SwarmKit does.
+    return plain_pkcs8_pem(tls_key);
+  }
+  RV_ASSIGN(auto password, kek->text());
+  RV_ASSIGN(auto encrypted, encrypted_pkcs8_pem(tls_key, password));
+  return secret_bytes::copy_of(encrypted);
+}
+
+result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek,
+                                    const secret_bytes* tls_key_block) {
   if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back(kHeaderKekVersion, std::to_string(contents.kek_version));
@@ -192,16 +204,13 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
     headers.emplace_back(kHeaderDekPending, pending);
   }
   headers.emplace_back(kHeaderNeedsRotation, contents.needs_rotation ? "true" : "false");
-  std::string key_block;
-  if (kek != nullptr) {
-    headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
-    RV_ASSIGN(auto password, kek->text());
-    RV_ASSIGN(key_block, encrypted_pkcs8_pem(contents.tls_key, password));
-  } else {
-    // Autolock off: the key is stored in the clear by the operator's choice, as SwarmKit does.
-    RV_ASSIGN(auto plain, plain_pkcs8_pem(contents.tls_key));
-    key_block = std::string(plain.view());
+  if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
+  std::optional<secret_bytes> encoded;
+  if (tls_key_block == nullptr) {
+    RV_ASSIGN(encoded, encode_tls_key_block(contents.tls_key, kek));
+    tls_key_block = &*encoded;
   }
+  std::string key_block(tls_key_block->view());
   std::string text = encode_pem(kStateBlock, headers, kStateBody) + key_block;
   sodium_memzero(key_block.data(), key_block.size());
   if (kek == nullptr) {

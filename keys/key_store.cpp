@@ -122,8 +122,27 @@ std::vector<codec::key_ref> key_store::key_set() const {
   return keys;
 }
 
+result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents& next,
+                                                         const std::optional<unlock_key>& next_kek) {
+  const bool same_kek = next_kek.has_value() == kek_.has_value() &&
+                        (!kek_ || next_kek->same_as(*kek_));
+  const bool same_key = next.tls_key.equals(contents_.tls_key);
+  if (!same_kek || !same_key) return nullptr;  // encoded afresh; persist() caches it
+  if (!tls_key_block_) {
+    RV_ASSIGN(auto block, encode_tls_key_block(contents_.tls_key, kek_ ? &*kek_ : nullptr));
+    tls_key_block_ = std::move(block);
+  }
+  return &*tls_key_block_;
+}
+
 ::raftvault::status key_store::persist(key_file_contents next, std::optional<unlock_key> next_kek) {
-  RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr));
+  RV_ASSIGN(const secret_bytes* cached, tls_key_block_for(next, next_kek));
+  std::optional<secret_bytes> fresh;
+  if (cached == nullptr) {
+    RV_ASSIGN(fresh, encode_tls_key_block(next.tls_key, next_kek ? &*next_kek : nullptr));
+    cached = &*fresh;
+  }
+  RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr, cached));
   const wipe_on_exit wipe_text(text);
   fileio::crash_point("keys.persist.before_replace");
   auto written = fileio::write_file_atomic(key_path(), text);
@@ -137,12 +156,14 @@ std::vector<codec::key_ref> key_store::key_set() const {
     if (on_disk.value() != text) return written.error();
     contents_ = std::move(next);
     kek_ = std::move(next_kek);
+    if (fresh) tls_key_block_ = std::move(fresh);
     return written.error().with_context("key file " + key_path() +
                                         " was replaced but may not be durable");
   }
   fileio::crash_point("keys.persist.after_replace");
   contents_ = std::move(next);
   kek_ = std::move(next_kek);
+  if (fresh) tls_key_block_ = std::move(fresh);
   return ::raftvault::status::ok();
 }
 

@@ -111,10 +111,16 @@ class key_store {
   // Finishes or discards a staged node.crt.next, then checks node.crt matches the key.
   ::raftvault::status recover_certificate();
 
+  // encode_tls_key_block(contents_.tls_key, kek_), made once: a DEK rotation persists the key
+  // file three times and neither the TLS key nor the KEK changes.
+  result<const secret_bytes*> tls_key_block_for(const key_file_contents& next,
+                                                const std::optional<unlock_key>& next_kek);
+
   std::string dir_;
   fileio::exclusive_lock lock_;
   key_file_contents contents_;
   std::optional<unlock_key> kek_;
+  std::optional<secret_bytes> tls_key_block_;  // of contents_.tls_key under kek_, once made
 };
 
 }  // namespace raftvault::keys
