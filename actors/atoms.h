@@ -16,6 +16,7 @@ using seal_atom = caf::atom_constant<caf::atom("seal")>;
 using gc_atom = caf::atom_constant<caf::atom("gc")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using drop_segs_atom = caf::atom_constant<caf::atom("drop_segs")>;
+using give_back_atom = caf::atom_constant<caf::atom("give_back")>;
 using rotate_dek_atom = caf::atom_constant<caf::atom("rotate_dek")>;
 using rotate_kek_atom = caf::atom_constant<caf::atom("rotate_kek")>;
 using autolock_atom = caf::atom_constant<caf::atom("autolock")>;

@@ -1,5 +1,7 @@
 #include "actors/snapshot_writer.h"
 
+#include <chrono>
+
 #include "codec/cipher.h"
 #include "fileio/file.h"
 #include "raftlog/segment_remover.h"
@@ -15,11 +17,28 @@ std::uint32_t sealing_generation(const snapshot& stored) {
 
 }  // namespace
 
-snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer,
+snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
                                                      std::string snap_dir,
                                                      std::uint64_t segment_delete_rate) {
   auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
   auto segments = std::make_shared<raftlog::segment_remover>(segment_delete_rate);
+  // Giving back: whether a give_back step is on its way, and whether one failed (then the
+  // steps stop until the next drop_segs retries them and reports the outcome).
+  struct give_back_state {
+    bool scheduled = false;
+    bool failed = false;
+  };
+  auto giving = std::make_shared<give_back_state>();
+  auto schedule = [self, segments, giving](bool now) {
+    if (giving->scheduled || giving->failed || !segments->giving_back()) return;
+    giving->scheduled = true;
+    const auto pause = std::chrono::duration_cast<std::chrono::microseconds>(segments->pause());
+    if (now || pause.count() == 0) {
+      self->send(self, give_back_atom::value);
+    } else {
+      self->delayed_send(self, pause, give_back_atom::value);
+    }
+  };
   return {
       [snaps](snapshot_atom, const snapshot& plain,
               const codec_ptr& codec) -> caf::result<snapshot_marker> {
@@ -32,11 +51,28 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
         if (auto collected = snaps->gc(keep); !collected) return to_caf(collected.error());
         return true;
       },
-      [segments](drop_segs_atom, std::vector<std::string>& paths) -> caf::result<std::uint64_t> {
+      [segments, giving, schedule](drop_segs_atom,
+                                   std::vector<std::string>& paths) -> caf::result<std::uint64_t> {
         const auto handed = paths.size();
-        if (auto removed = segments->remove(std::move(paths)); !removed)
-          return to_caf(removed.error());
+        status earlier;
+        if (giving->failed) {  // retry what failed, all of it, before taking more out
+          giving->failed = false;
+          while (earlier && segments->giving_back()) earlier = segments->give_back_step();
+          giving->failed = !earlier;
+        }
+        auto taken = segments->take_out(std::move(paths));
+        schedule(/*now=*/true);
+        if (!earlier) return to_caf(earlier.error());
+        if (!taken) return to_caf(taken.error());
         return static_cast<std::uint64_t>(handed);
+      },
+      [segments, giving, schedule](give_back_atom) {
+        giving->scheduled = false;
+        if (auto step = segments->give_back_step(); !step) {
+          giving->failed = true;
+          return;
+        }
+        schedule(/*now=*/false);
       },
       [snaps](purge_atom, std::uint32_t retired,
               snapshot_marker keep) -> caf::result<std::uint64_t> {

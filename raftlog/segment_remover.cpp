@@ -18,33 +18,20 @@ bool is_gone(const status& s) { return !s && is_gone(s.error()); }
 
 }  // namespace
 
-status segment_remover::give_back(const std::string& path) {
-  {
-    auto f = fileio::file::open(path, O_RDWR);
-    if (!f) return is_gone(f.error()) ? status{} : status(f.error());
-    RV_ASSIGN(auto size, f->size());
-    const auto pause = std::chrono::nanoseconds(
-        bytes_per_sec_ == 0 ? 0 : kStepBytes * 1'000'000'000ull / bytes_per_sec_);
-    while (size > kStepBytes) {
-      size -= kStepBytes;
-      RV_TRY(f->truncate(size));
-      if (pause.count() > 0) std::this_thread::sleep_for(pause);
-    }
-    RV_TRY(f->close());
-  }
-  auto removed = fileio::unlink(path);
-  return is_gone(removed) ? status{} : removed;
+std::chrono::nanoseconds segment_remover::pause() const {
+  return std::chrono::nanoseconds(
+      bytes_per_sec_ == 0 ? 0 : kStepBytes * 1'000'000'000ull / bytes_per_sec_);
 }
 
-status segment_remover::remove(std::vector<std::string> paths) {
+status segment_remover::take_out(std::vector<std::string> paths) {
   pending_.insert(pending_.end(), std::make_move_iterator(paths.begin()),
                   std::make_move_iterator(paths.end()));
-  if (pending_.empty()) return {};
+  if (renamed_ == pending_.size()) return {};
   const std::string dir = pending_.front().substr(0, pending_.front().rfind('/'));
 
   // Out of the log first, oldest first: the *.wal files left always chain without a hole.
   status outcome;
-  std::size_t moved = 0;
+  std::size_t moved = renamed_;
   for (; moved < pending_.size(); ++moved) {
     const std::string& path = pending_[moved];
     auto renamed = fileio::rename(path, path + kDeletingSuffix);
@@ -53,20 +40,38 @@ status segment_remover::remove(std::vector<std::string> paths) {
       break;
     }
   }
-  if (moved == 0) return outcome;
+  if (moved == renamed_) return outcome;
   // Durable before any byte is given back: a crash must not leave a shrunken X.wal.
   RV_TRY(fileio::fsync_dir(dir));
+  renamed_ = moved;
+  return outcome;
+}
 
-  std::size_t done = 0;
-  for (; done < moved; ++done) {
-    if (auto given = give_back(pending_[done] + kDeletingSuffix); !given) {
-      if (outcome) outcome = std::move(given);
-      break;
+status segment_remover::give_back_step() {
+  if (renamed_ == 0) return {};
+  const std::string path = pending_.front() + kDeletingSuffix;
+  {
+    auto f = fileio::file::open(path, O_RDWR);
+    if (!f && !is_gone(f.error())) return f.error();
+    if (f) {
+      RV_ASSIGN(auto size, f->size());
+      if (size > kStepBytes) return f->truncate(size - kStepBytes);
+      RV_TRY(f->close());
+      auto removed = fileio::unlink(path);
+      if (!removed && !is_gone(removed)) return removed;
     }
   }
-  if (done > 0) {
-    RV_TRY(fileio::fsync_dir(dir));
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+  RV_TRY(fileio::fsync_dir(path.substr(0, path.rfind('/'))));
+  pending_.erase(pending_.begin());
+  --renamed_;
+  return {};
+}
+
+status segment_remover::remove(std::vector<std::string> paths) {
+  status outcome = take_out(std::move(paths));
+  while (giving_back()) {
+    if (auto step = give_back_step(); !step) return outcome ? step : outcome;
+    if (giving_back() && pause().count() > 0) std::this_thread::sleep_for(pause());
   }
   return outcome;
 }

@@ -11,10 +11,14 @@
 //   at once made the next WAL fdatasyncs wait 10-34 ms for the TRIM; in steps each waits for
 //   a 4 MiB one. (RocksDB's DeleteScheduler does the same for the same reason.)
 // - Crash: a X.wal.deleting left behind is removed by the next wal::open.
+// - Two halves: take_out() (the renames, durable) is what releasing a segment means for the
+//   log; give_back_step() then does one step of the rest. The snapshot writer runs the steps
+//   on a timer, so a snapshot or a DEK rotation's retire never waits behind the pacing.
 //
 // Used by one thread at a time (the snapshot writer's). Files already gone count as deleted.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,19 +34,30 @@ class segment_remover {
   // `bytes_per_sec` 0: no pause between steps.
   explicit segment_remover(std::uint64_t bytes_per_sec = 0) : bytes_per_sec_(bytes_per_sec) {}
 
-  // Takes the earlier leftovers and then `paths` (oldest first) out of the log, then gives
-  // their space back. The first failure stops there, names the file, and keeps it and
-  // everything newer for the next call.
+  // take_out(paths), then give_back_step() until nothing is left, pausing between steps
+  // (blocking). The first failure stops there, names the file, and keeps it and everything
+  // newer for the next call.
   status remove(std::vector<std::string> paths);
 
-  // Segments handed over but not deleted yet (after a failure).
+  // Takes the earlier leftovers and then `paths` (oldest first) out of the log: renamed to
+  // X.wal.deleting, the directory fsynced. The first failed rename stops there (named in the
+  // error) and keeps it and everything newer for the next call; those renamed are given back.
+  status take_out(std::vector<std::string> paths);
+
+  // One step of giving back the oldest segment taken out: a 4 MiB truncate, or its unlink
+  // and directory fsync once it is that small. A failure keeps the file for the next step.
+  status give_back_step();
+  bool giving_back() const { return renamed_ > 0; }
+  // How long to wait after a step to keep to bytes_per_sec (0 when unpaced).
+  std::chrono::nanoseconds pause() const;
+
+  // Segments handed over but not deleted yet.
   const std::vector<std::string>& pending() const { return pending_; }
 
  private:
-  status give_back(const std::string& path);  // shrink in steps, then unlink
-
   std::uint64_t bytes_per_sec_;
-  std::vector<std::string> pending_;
+  std::vector<std::string> pending_;  // oldest first; the first renamed_ are X.wal.deleting
+  std::size_t renamed_ = 0;
 };
 
 }  // namespace raftvault::raftlog

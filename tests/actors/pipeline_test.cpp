@@ -224,29 +224,35 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
     const auto before = raftlog::list_segments(wal_dir);
     REQUIRE(before.size() >= 6);
 
-    // A deletion that fails is reported with the file, and stops nothing else: the snapshot
-    // is durable and appends go on. The segments already left the log (X.wal.deleting).
+    // A snapshot takes the segments it made unneeded out of the log (X.wal.deleting) before
+    // it answers; their space is given back afterwards. A give-back that fails stops nothing:
+    // the snapshot is durable and appends go on.
     fileio::inject_fault(fileio::op::unlink, 1, EIO, /*sticky=*/true);
-    auto failed = (*store)->save_snapshot(test_snapshot(1000));
-    fileio::clear_faults();
-    REQUIRE_FALSE(failed);
-    CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name + ".deleting"));
+    REQUIRE((*store)->save_snapshot(test_snapshot(1000)));
     CHECK(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
     CHECK(raftlog::list_segments(wal_dir).front().first_index <= 1000);
     REQUIRE((*store)->append({1, 1, 3010}, make_entries(3001, 10, 1, 1000)));
 
-    // The next release deletes the leftovers first, then its own: every segment before the
-    // one holding index 2000 is gone, and the WAL writer agrees with the disk.
-    REQUIRE((*store)->save_snapshot(test_snapshot(2000)));
+    // The next release retries it first and reports its failure, naming the file.
+    auto failed = (*store)->save_snapshot(test_snapshot(2000));
+    REQUIRE_FALSE(failed);
+    CHECK_THAT(failed.error().message(), Catch::Contains(before.front().name + ".deleting"));
+    CHECK(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
+    fileio::clear_faults();
+
+    // And once the disk works again the leftovers go first, then what the release made
+    // unneeded: every segment before the one holding index 2500 leaves the log, and the WAL
+    // writer agrees with the disk.
+    REQUIRE((*store)->save_snapshot(test_snapshot(2500)));
+    CHECK_FALSE(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
     const auto after = raftlog::list_segments(wal_dir);
     REQUIRE(after.size() >= 2);
-    CHECK(after[0].first_index <= 2000);
-    CHECK(after[1].first_index > 2000);
+    CHECK(after[0].first_index <= 2500);
+    CHECK(after[1].first_index > 2500);
     auto status = (*store)->status_report();
     REQUIRE(status);
     CHECK(status->segments == after.size());
-    CHECK_FALSE(fileio::exists(wal_dir + "/" + before.front().name + ".deleting"));
-    REQUIRE((*store)->release_to(2000));  // nothing more to delete
+    REQUIRE((*store)->release_to(2500));  // nothing more to delete
     CHECK(raftlog::list_segments(wal_dir).size() == after.size());
     REQUIRE((*store)->close());
   }
@@ -255,9 +261,12 @@ TEST_CASE("segments a snapshot made unneeded are deleted, a failed deletion firs
   auto recovered = (*reopened)->recover();
   REQUIRE(recovered);
   REQUIRE(recovered->snap);
-  CHECK(recovered->snap->metadata.index == 2000);
-  REQUIRE(recovered->entries.size() == 1010);
+  CHECK(recovered->snap->metadata.index == 2500);
+  REQUIRE(recovered->entries.size() == 510);
   CHECK(recovered->entries.back().index == 3010);
+  // Whatever was still being given back at close is gone after the reopen.
+  for (const auto& name : raftvault::testing::list_files(wal_dir))
+    CHECK(name.find(".deleting") == std::string::npos);
   REQUIRE((*reopened)->close());
 }
 

@@ -3,12 +3,16 @@
 #include <caf/scoped_actor.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "actors/pipeline.h"
 #include "codec/cipher.h"
 #include "keys/key_store.h"
+#include "fileio/file.h"
 #include "raftlog/encrypted_log.h"
+#include "raftlog/segment_remover.h"
+#include "raftlog/wal.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -190,4 +194,37 @@ TEST_CASE("16 producers append while 5 rotations run back to back - nothing ackn
   CHECK(checked == static_cast<std::size_t>(std::count_if(
                        acknowledged.begin(), acknowledged.end(),
                        [&](const auto& kv) { return kv.first > snap_index; })));
+}
+
+TEST_CASE("a rotation does not wait while released segments are given back, paced",
+          "[actors][rotation]") {
+  // A minute between 4 MiB steps: a rotation that waited for the give-back would take minutes
+  // and find the segment gone; this one finds it taken out of the log, one step shrunk.
+  temp_dir dir;
+  auto options = test_store_options(dir, 6 << 20);
+  options.segment_delete_rate = raftlog::segment_remover::kStepBytes / 60;
+  const std::string wal_dir = dir / "store/wal-v3-encrypted";
+  {
+    running_store rs(options);
+    std::uint64_t next = 1;
+    while (raftlog::list_segments(wal_dir).size() < 3) next = rs.append(next, 256, 1) + 1;
+    const auto before = raftlog::list_segments(wal_dir);
+    auto report = rs.store->rotate_dek();
+    REQUIRE(report);
+    const std::string taken_out = wal_dir + "/" + before.front().name + ".deleting";
+    CHECK_FALSE(fileio::exists(wal_dir + "/" + before.front().name));
+    REQUIRE(fileio::exists(taken_out));
+    CHECK(std::filesystem::file_size(taken_out) ==
+          before.front().size_bytes - raftlog::segment_remover::kStepBytes);
+    // Appends, a second rotation and a snapshot go on meanwhile.
+    next = rs.append(next, 10, 1) + 1;
+    REQUIRE(rs.store->rotate_dek());
+    CHECK(fileio::exists(taken_out));
+    CHECK(generations_on_disk(options.data_dir) == std::vector<std::uint32_t>{3});
+    REQUIRE(rs.store->close());
+  }
+  // What was still being given back at close is removed by the next open.
+  running_store reopened(options);
+  for (const auto& name : raftvault::testing::list_files(wal_dir))
+    CHECK(name.find(".deleting") == std::string::npos);
 }
