@@ -55,9 +55,8 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
                                    std::vector<std::string>& paths) -> caf::result<std::uint64_t> {
         const auto handed = paths.size();
         status earlier;
-        if (giving->failed) {  // retry what failed, all of it, before taking more out
-          giving->failed = false;
-          while (earlier && segments->giving_back()) earlier = segments->give_back_step();
+        if (giving->failed) {  // retry the step that failed; the rest goes on paced
+          earlier = segments->give_back_step();
           giving->failed = !earlier;
         }
         auto taken = segments->take_out(std::move(paths));

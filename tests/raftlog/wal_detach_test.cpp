@@ -3,6 +3,9 @@
 // still on disk, and a deletion that fails loses nothing and is finished by a later release.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+
+#include <chrono>
 #include <cstring>
 
 #include "fileio/fault_injection.h"
@@ -183,6 +186,42 @@ TEST_CASE("segments are given back in steps, and a crash's leftover is removed b
   CHECK_FALSE(fileio::exists((*next)[0] + ".deleting"));
   REQUIRE((*reopened)->read_all());
   REQUIRE((*reopened)->close());
+}
+
+TEST_CASE("take_out leaves the log at once, give_back_step does one step per call", "[wal]") {
+  temp_dir tmp;
+  auto log = wal_with_small_segments(tmp / "wal");
+  const auto detached = snapshot_and_detach(*log, 2);
+  // Grow the first one so that giving it back takes steps: 2 x 4 MiB + 100 bytes.
+  const auto big = 2 * raftlog::segment_remover::kStepBytes + 100;
+  {
+    auto f = fileio::file::open(detached[0], O_RDWR);
+    REQUIRE(f);
+    REQUIRE(f->truncate(big));
+  }
+  raftlog::segment_remover remover(/*bytes_per_sec=*/1);
+  CHECK(remover.pause() > std::chrono::hours(1));  // the caller paces; nothing here sleeps
+  REQUIRE(remover.take_out(detached));
+  CHECK(remover.giving_back());
+  for (const auto& path : detached) {
+    CHECK_FALSE(fileio::exists(path));
+    CHECK(fileio::exists(path + ".deleting"));
+  }
+  REQUIRE(raftlog::valid_snapshot_markers(tmp / "wal"));  // the log reads without them
+  const std::string first = detached[0] + ".deleting";
+  REQUIRE(remover.give_back_step());
+  CHECK(fileio::file::open(first, O_RDONLY)->size().value() == big - raftlog::segment_remover::kStepBytes);
+  REQUIRE(remover.give_back_step());
+  CHECK(fileio::file::open(first, O_RDONLY)->size().value() == 100);
+  REQUIRE(remover.give_back_step());  // small enough: unlinked
+  CHECK_FALSE(fileio::exists(first));
+  CHECK(remover.pending().size() == 1);
+  REQUIRE(remover.give_back_step());
+  CHECK_FALSE(fileio::exists(detached[1] + ".deleting"));
+  CHECK_FALSE(remover.giving_back());
+  CHECK(remover.pending().empty());
+  REQUIRE(remover.give_back_step());  // nothing left: no-op
+  REQUIRE(log->close());
 }
 
 TEST_CASE("segments detached but never deleted (a crash) are released after reopening",
