@@ -13,6 +13,13 @@
 // the next write rewrites that block with more records in it: the page cache rewrites a
 // partial tail page the same way, so a torn write risks nothing a buffered WAL does not.
 //
+// Zeros ahead: a write smaller than kZeroAhead that reaches blocks not written yet also writes
+// zeros up to the next kZeroAhead boundary (never past the file's size). A write into
+// preallocated, never-written blocks makes the fdatasync after it record the extent change
+// too; with the zeros ahead, the next small writes only overwrite and their fdatasync only
+// flushes (16 KiB write + fdatasync here: 200 -> 130 us; 64 producers: +11% entries/s).
+// Larger writes get none: they convert little for their size.
+//
 // Fallback: a file system that refuses O_DIRECT (EINVAL at open or at the first write) is
 // written through the page cache, as without the option; direct() tells which one runs.
 // fdatasync stays the WAL's job (on its own descriptor): it makes the written blocks durable
@@ -33,6 +40,8 @@ class tail_writer {
  public:
   // 4096 satisfies devices with 512- and 4096-byte logical blocks.
   static constexpr std::size_t kBlock = 4096;
+  // A direct write smaller than this also writes zeros up to the next multiple of it.
+  static constexpr std::size_t kZeroAhead = 256 << 10;
 
   explicit tail_writer(bool direct = false) : wanted_(direct) {}
 
@@ -56,6 +65,8 @@ class tail_writer {
   bool wanted_;
   fileio::file direct_;  // O_DIRECT descriptor of the tail; closed in buffered mode
   std::uint64_t end_ = 0;  // file offset just past the last byte written
+  std::uint64_t written_end_ = 0;  // blocks below it were written by us (data or zeros)
+  std::uint64_t size_ = 0;         // the file's size: zeros ahead never extend it
   // Aligned: staging_[0, end_ % kBlock) holds the bytes of the partial last block.
   std::unique_ptr<char, void (*)(void*)> staging_{nullptr, nullptr};
   std::size_t capacity_ = 0;

@@ -3,9 +3,18 @@
 // back to buffered writes; a failed direct write is fail-stop like any other.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <optional>
+#include <vector>
 
 #include "fileio/fault_injection.h"
+#include "raftlog/tail_writer.h"
 #include "raftlog/wal.h"
 #include "wal_test_support.h"
 
@@ -136,4 +145,70 @@ TEST_CASE("a failed direct write is fail-stop and keeps only acknowledged record
   auto read = raftlog::read_wal(tmp / "wal", {0, 0});
   REQUIRE(read);
   CHECK(read->entries == make_entries(1, 5, 1, 700));
+}
+
+namespace {
+
+// Whether any extent of [offset, offset + length) of `path` is preallocated but never written
+// (FIEMAP_EXTENT_UNWRITTEN); nullopt where the file system has no FIEMAP.
+std::optional<bool> has_unwritten(const std::string& path, std::uint64_t offset,
+                                  std::uint64_t length) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  constexpr unsigned kExtents = 64;
+  std::vector<char> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = offset;
+  map->fm_length = length;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kExtents;
+  const int rc = ::ioctl(fd, FS_IOC_FIEMAP, map);
+  ::close(fd);
+  if (rc != 0) return std::nullopt;
+  for (unsigned i = 0; i < map->fm_mapped_extents; ++i)
+    if (map->fm_extents[i].fe_flags & FIEMAP_EXTENT_UNWRITTEN) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("small direct writes also write the zeros ahead, so the next ones only overwrite",
+          "[wal][direct]") {
+  temp_dir tmp;
+  raftlog::wal_options options;
+  options.segment_size = 4 << 20;
+  options.direct_io = true;
+  const std::string dir = tmp / "wal";
+  auto created = raftlog::wal::create(dir, "meta", options);
+  REQUIRE(created);
+  auto& log = **created;
+  if (!log.writes_direct()) {
+    WARN("no O_DIRECT on " << dir << ": nothing to check");
+    return;
+  }
+  const std::string segment = dir + "/" + log.segments().back().name;
+  const auto ahead = raftlog::tail_writer::kZeroAhead;
+  // The header filled part of the first block; this record leaves it: zeros ahead.
+  REQUIRE(log.save({1, 1, 0}, make_entries(1, 1, 1, 5000)));
+  const auto head = has_unwritten(segment, 0, ahead);
+  if (!head) {
+    WARN("no FIEMAP on " << dir << ": nothing to check");
+    return;
+  }
+  CHECK_FALSE(*head);                                          // written up to the boundary
+  CHECK(has_unwritten(segment, ahead, ahead).value_or(false));  // and no further
+
+  // A write as large as the zeros ahead gets none: it converts little for its size.
+  REQUIRE(log.save({1, 1, 1}, make_entries(2, 2, 1, ahead + 1000)));
+  const auto end = log.segments().back().size_bytes;
+  CHECK(end == options.segment_size);  // zeros ahead never grow the file
+  REQUIRE(log.close());
+
+  // The bytes are what a buffered WAL holds: records, then zeros.
+  auto read = raftlog::read_wal(dir, {0, 0});
+  REQUIRE(read);
+  CHECK(read->entries.size() == 2);
+  const std::string bytes = read_bytes(segment);
+  CHECK(bytes.size() == options.segment_size);
+  CHECK(bytes.find_first_not_of('\0', 2 * ahead) == std::string::npos);
 }
