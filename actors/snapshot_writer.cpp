@@ -23,7 +23,7 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
   auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
   auto segments = std::make_shared<raftlog::segment_remover>(segment_delete_rate);
   // Giving back: whether a give_back step is on its way, and whether one failed (then the
-  // steps stop until the next drop_segs retries them and reports the outcome).
+  // steps stop until the next drop_segs retries that step and reports its outcome).
   struct give_back_state {
     bool scheduled = false;
     bool failed = false;

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <new>
 
-
 namespace raftvault::raftlog {
 namespace {
 
