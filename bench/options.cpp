@@ -140,6 +140,7 @@ result<wal_options> parse_wal_options(const std::vector<std::string>& args) {
     return {};
   };
   flags.switches["--no-sync"] = [&] { no_sync = true; };
+  flags.switches["--direct-io"] = [&] { o.direct_io = true; };
   flags.switches["--keep"] = [&] { o.keep = true; };
   flags.switches["--json"] = [&] { o.json = true; };
   RV_TRY(flags.parse(args));

@@ -22,6 +22,7 @@ struct wal_options {
   std::uint64_t size = 128;          // bytes of Entry.Data per entry
   std::uint64_t batch = 256;         // entries per save
   bool sync = true;                  // false: --no-sync (wal::append, never fdatasync)
+  bool direct_io = false;            // --direct-io: wal_options::direct_io (O_DIRECT tail)
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;                 // leave data_dir's wal-v3/ and snap-v3/ in place
   bool json = false;

@@ -67,6 +67,7 @@ result<wal_run> run_encrypted(const wal_options& o, scratch_dir& scratch,
   raftlog::log_options config;
   config.wal.segment_size = o.segment_size;
   config.wal.unsafe_no_sync = !o.sync;
+  config.wal.direct_io = o.direct_io;
   const raftlog::store_layout layout{scratch.path(), /*encrypted=*/true};
   const bool had_snap_dir = fileio::exists(layout.snap_dir());
   RV_ASSIGN(auto log, raftlog::encrypted_log::create(scratch.path(), "raftvault-bench", codec, config));
@@ -132,6 +133,7 @@ result<wal_run> run(const wal_options& o, scratch_dir& scratch) {
   // --no-sync is etcd's --unsafe-no-fsync: no fdatasync at all, segment cuts included, so the
   // run measures the engine's CPU and page-cache cost rather than the disk's write rate.
   wal_config.unsafe_no_sync = !o.sync;
+  wal_config.direct_io = o.direct_io;
   RV_ASSIGN(auto log, raftlog::wal::create(layout.wal_dir(), "raftvault-bench", wal_config));
   scratch.remove_at_end(layout.wal_dir());
 
@@ -173,12 +175,14 @@ report make_report(const wal_options& o, const wal_run& r, const wal_run* plain,
   const double mb_per_sec = static_cast<double>(o.entries * o.size) / r.seconds / 1e6;
   report rep("raftvault-bench wal: " + std::to_string(o.entries) + " entries x " +
              std::to_string(o.size) + " B, batch " + std::to_string(o.batch) + ", " +
-             (o.sync ? "fdatasync per save" : "no-sync") + ", cipher " + to_string(o.cipher));
+             (o.sync ? "fdatasync per save" : "no-sync") + (o.direct_io ? ", O_DIRECT" : "") +
+             ", cipher " + to_string(o.cipher));
   rep.add_json("bench", "wal")
       .add_json("entries", o.entries)
       .add_json("size", o.size)
       .add_json("batch", o.batch)
       .add_json("sync", o.sync)
+      .add_json("direct_io", o.direct_io)
       .add_json("cipher", to_string(o.cipher))
       .add_json("segment_size", o.segment_size)
       .add("seconds", "time", r.seconds, 3, "s")
