@@ -135,6 +135,26 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
   return &*tls_key_block_;
 }
 
+::raftvault::status key_store::replace_file(const std::string& text, bool& replaced) {
+  fileio::crash_point("keys.persist.before_replace");
+  auto written = fileio::write_file_atomic(key_path(), text);
+  replaced = static_cast<bool>(written);
+  if (!written) {
+    // The replace may have failed after its rename (the directory fsync). Then the file holds
+    // the new state and memory must follow it: a new unlock key must never be dropped while
+    // the file already needs it. kek() and status() always describe what the file holds.
+    auto on_disk = fileio::read_file(key_path());
+    if (!on_disk) return written.error();
+    const wipe_on_exit wipe_on_disk(on_disk.value());
+    replaced = on_disk.value() == text;
+    if (!replaced) return written.error();
+    return written.error().with_context("key file " + key_path() +
+                                        " was replaced but may not be durable");
+  }
+  fileio::crash_point("keys.persist.after_replace");
+  return ::raftvault::status::ok();
+}
+
 ::raftvault::status key_store::persist(key_file_contents next, std::optional<unlock_key> next_kek) {
   RV_ASSIGN(const secret_bytes* cached, tls_key_block_for(next, next_kek));
   std::optional<secret_bytes> fresh;
@@ -144,27 +164,30 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
   }
   RV_ASSIGN(auto text, encode_key_file(next, next_kek ? &*next_kek : nullptr, cached));
   const wipe_on_exit wipe_text(text);
-  fileio::crash_point("keys.persist.before_replace");
-  auto written = fileio::write_file_atomic(key_path(), text);
-  if (!written) {
-    // The replace may have failed after its rename (the directory fsync). Then the file holds
-    // the new state and memory must follow it: a new unlock key must never be dropped while
-    // the file already needs it. kek() and status() always describe what the file holds.
-    auto on_disk = fileio::read_file(key_path());
-    if (!on_disk) return written.error();
-    const wipe_on_exit wipe_on_disk(on_disk.value());
-    if (on_disk.value() != text) return written.error();
+  bool replaced = false;
+  auto outcome = replace_file(text, replaced);
+  if (replaced) {
     contents_ = std::move(next);
     kek_ = std::move(next_kek);
     if (fresh) tls_key_block_ = std::move(fresh);
-    return written.error().with_context("key file " + key_path() +
-                                        " was replaced but may not be durable");
   }
-  fileio::crash_point("keys.persist.after_replace");
-  contents_ = std::move(next);
-  kek_ = std::move(next_kek);
-  if (fresh) tls_key_block_ = std::move(fresh);
-  return ::raftvault::status::ok();
+  return outcome;
+}
+
+::raftvault::status key_store::persist_change(const std::function<void(key_file_contents&)>& change,
+                                              const std::function<void(key_file_contents&)>& undo) {
+  RV_ASSIGN(const secret_bytes* block, tls_key_block_for(contents_, kek_));
+  change(contents_);
+  auto text = encode_key_file(contents_, kek_ ? &*kek_ : nullptr, block);
+  if (!text) {
+    undo(contents_);
+    return text.error();
+  }
+  const wipe_on_exit wipe_text(*text);
+  bool replaced = false;
+  auto outcome = replace_file(*text, replaced);
+  if (!replaced) undo(contents_);
+  return outcome;
 }
 
 result<std::optional<unlock_key>> key_store::current_kek_copy() const {
@@ -175,10 +198,8 @@ result<std::optional<unlock_key>> key_store::current_kek_copy() const {
 
 ::raftvault::status key_store::request_rotation() {
   if (contents_.needs_rotation) return ::raftvault::status::ok();  // requests coalesce
-  RV_ASSIGN(auto next, copy_contents());
-  next.needs_rotation = true;
-  RV_ASSIGN(auto kek, current_kek_copy());
-  return persist(std::move(next), std::move(kek));
+  return persist_change([](key_file_contents& c) { c.needs_rotation = true; },
+                        [](key_file_contents& c) { c.needs_rotation = false; });
 }
 
 ::raftvault::status key_store::prepare_rotation() {
@@ -189,23 +210,34 @@ result<std::optional<unlock_key>> key_store::current_kek_copy() const {
   if (contents_.current.generation == UINT32_MAX) {
     return error(errc::invalid_argument, "DEK generations are exhausted");
   }
-  RV_ASSIGN(auto next, copy_contents());
   RV_ASSIGN(auto pending, generate_dek(contents_.current.generation + 1));
-  next.pending = std::move(pending);
-  next.needs_rotation = false;
-  RV_ASSIGN(auto kek, current_kek_copy());
-  return persist(std::move(next), std::move(kek));
+  const bool requested = contents_.needs_rotation;
+  return persist_change(
+      [&pending](key_file_contents& c) {
+        c.pending = std::move(pending);
+        c.needs_rotation = false;
+      },
+      [requested](key_file_contents& c) {
+        c.pending.reset();
+        c.needs_rotation = requested;
+      });
 }
 
 ::raftvault::status key_store::complete_rotation() {
   if (!contents_.pending) {
     return error(errc::invalid_argument, "no pending DEK: prepare a rotation before completing it");
   }
-  RV_ASSIGN(auto next, copy_contents());
-  next.current = std::move(*next.pending);
-  next.pending.reset();
-  RV_ASSIGN(auto kek, current_kek_copy());
-  return persist(std::move(next), std::move(kek));
+  std::optional<dek> retired;  // kept until the file no longer holds it
+  return persist_change(
+      [&retired](key_file_contents& c) {
+        retired = std::move(c.current);
+        c.current = std::move(*c.pending);
+        c.pending.reset();
+      },
+      [&retired](key_file_contents& c) {
+        c.pending = std::move(c.current);
+        c.current = std::move(*retired);
+      });
 }
 
 }  // namespace raftvault::keys

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,6 +107,15 @@ class key_store {
   key_store() = default;
   // Writes `next` under `next_kek` and adopts both on success only.
   ::raftvault::status persist(key_file_contents next, std::optional<unlock_key> next_kek);
+  // A DEK rotation step: applies `change` to the contents in place, writes them under the
+  // KEK in force, and applies `undo` unless the file now holds them. No key is copied: each
+  // copy is a guarded allocation (mmap, mprotect, mlock, munmap), and every munmap or
+  // mprotect sends a TLB-shootdown interrupt to the other CPUs the append path runs on.
+  ::raftvault::status persist_change(const std::function<void(key_file_contents&)>& change,
+                                     const std::function<void(key_file_contents&)>& undo);
+  // Replaces the key file with `text`; `replaced` says whether the file holds it, also after
+  // a failure (one after the rename: the error says it may not be durable).
+  ::raftvault::status replace_file(const std::string& text, bool& replaced);
   result<key_file_contents> copy_contents() const { return contents_.clone(); }
   result<std::optional<unlock_key>> current_kek_copy() const;
   // Finishes or discards a staged node.crt.next, then checks node.crt matches the key.
