@@ -26,6 +26,7 @@ using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using handover_atom = caf::atom_constant<caf::atom("handover")>;
 using take_snap_atom = caf::atom_constant<caf::atom("take_snap")>;
 
 }  // namespace raftvault::actors

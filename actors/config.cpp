@@ -44,6 +44,8 @@ constexpr option_spec kOptions[] = {
      "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
     {"wal-direct-io", option_type::boolean,
      "write WAL segments with O_DIRECT (same bytes; buffered where the file system refuses)"},
+    {"background-nice", option_type::integer,
+     "nice value of the snapshot writer's and key rotator's threads (0-19; 0: unchanged)"},
 };
 
 // CAF 0.17 type-checks each ini value against its declared option and silently drops a value
@@ -160,6 +162,8 @@ void apply_latency_defaults(caf::actor_system_config& config) {
     auto cores = std::max(1u, std::thread::hardware_concurrency());
     config.set("scheduler.max-threads", static_cast<caf::config_value::integer>(cores));
   }
+  if (caf::get_if(&content, "scheduler.max-throughput") == nullptr)
+    config.set("scheduler.max-throughput", caf::config_value::integer{1});
 }
 
 result<pipeline_options> read_options(const caf::actor_system_config& config) {
@@ -196,6 +200,8 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.segment_delete_rate,
             read_unsigned(config, "segment-delete-rate", options.segment_delete_rate, 0,
                           1ull << 50));
+  RV_ASSIGN(options.background_nice,
+            read_unsigned(config, "background-nice", options.background_nice, 0, 19));
   RV_ASSIGN(options.unlock_key_file, read_string(config, "unlock-key-file"));
   RV_ASSIGN(options.create_if_missing, read_bool(config, "create-if-missing", false));
   RV_ASSIGN(options.autolock, read_bool(config, "autolock", false));

@@ -32,17 +32,23 @@ struct pipeline_options {
   std::uint64_t group_commit_bytes = 1ull << 20;         // raftvault.group-commit-bytes
   std::uint64_t segment_delete_rate = 1ull << 30;        // raftvault.segment-delete-rate
   bool wal_direct_io = true;                             // raftvault.wal-direct-io
+  std::uint64_t background_nice = 19;                    // raftvault.background-nice
   bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)
 };
 
 // A config with the raftvault option group declared and raftvault's scheduler defaults
-// (§5.1: idle workers block at once, one worker per core). Parse it as any CAF config; a
-// service with options of its own derives from it (CAF declares options in subclasses).
+// (§5.1: idle workers block at once, one worker per core; and one message per actor run, see
+// apply_latency_defaults). Parse it as any CAF config; a service with options of its own
+// derives from it (CAF declares options in subclasses).
 class pipeline_config : public caf::actor_system_config {
  public:
   pipeline_config();
 };
-// Sets the scheduler defaults of §5.1 unless already set.
+// Sets the scheduler defaults unless already set: those of §5.1, and scheduler.max-throughput
+// = 1. A worker runs the actor it just made ready next (CAF's work stealing is LIFO), so with
+// CAF's default (no limit) the storage ran after every client's append and handed each one to
+// the WAL writer alone; one message per run puts it behind the clients that are ready, and
+// their appends reach the WAL writer's thread together (docs/actors.md, "Hand-over").
 void apply_latency_defaults(caf::actor_system_config& config);
 
 // Reads and validates the raftvault group; errc::invalid_argument names the option at fault.

@@ -1,5 +1,7 @@
 #include "actors/key_rotator.h"
 
+#include "actors/thread_priority.h"
+
 #include "actors/held_keys.h"
 #include "fileio/crash_point.h"
 
@@ -158,7 +160,9 @@ rotator_status status_of(const keys::key_store& store, bool rotating) {
 
 key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor storage,
                                              std::shared_ptr<keys::key_store> store,
-                                             std::chrono::milliseconds retry_interval) {
+                                             std::chrono::milliseconds retry_interval,
+                                             std::uint64_t nice) {
+  lower_this_thread_priority(nice);  // runs on the actor's own thread when detached
   auto& st = self->state;
   st.storage = std::move(storage);
   st.store = std::move(store);

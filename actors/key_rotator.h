@@ -75,8 +75,10 @@ struct key_rotator_state {
 };
 
 
+// `nice`: the thread's nice value when detached (thread_priority.h; 0: unchanged).
 key_rotator_actor::behavior_type key_rotator(
     key_rotator_actor::stateful_pointer<key_rotator_state> self, storage_actor storage,
-    std::shared_ptr<keys::key_store> store, std::chrono::milliseconds retry_interval);
+    std::shared_ptr<keys::key_store> store, std::chrono::milliseconds retry_interval,
+    std::uint64_t nice);
 
 }  // namespace raftvault::actors

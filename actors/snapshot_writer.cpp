@@ -1,5 +1,7 @@
 #include "actors/snapshot_writer.h"
 
+#include "actors/thread_priority.h"
+
 #include <chrono>
 
 #include "codec/cipher.h"
@@ -19,7 +21,9 @@ std::uint32_t sealing_generation(const snapshot& stored) {
 
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
                                                      std::string snap_dir,
-                                                     std::uint64_t segment_delete_rate) {
+                                                     std::uint64_t segment_delete_rate,
+                                                     std::uint64_t nice) {
+  lower_this_thread_priority(nice);  // runs on the actor's own thread when detached
   auto snaps = std::make_shared<raftlog::snapshotter>(std::move(snap_dir));
   auto segments = std::make_shared<raftlog::segment_remover>(segment_delete_rate);
   // Giving back: whether a give_back step is on its way, and whether one failed (then the

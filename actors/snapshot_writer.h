@@ -43,8 +43,10 @@ using snapshot_writer_actor = caf::typed_actor<
     caf::reacts_to<give_back_atom>>;
 
 // `segment_delete_rate`: bytes/s at which released WAL segments are given back (0: at once).
+// `nice`: the thread's nice value when detached (thread_priority.h; 0: unchanged).
 snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::pointer self,
                                                      std::string snap_dir,
-                                                     std::uint64_t segment_delete_rate);
+                                                     std::uint64_t segment_delete_rate,
+                                                     std::uint64_t nice);
 
 }  // namespace raftvault::actors

@@ -53,14 +53,17 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   // No linger timer when a test drives the scheduler by hand.
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
   st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger, options.group_commit_bytes);
+  // Background threads yield the cores to the append path (not the test's own thread).
+  const std::uint64_t background_nice = options.detach_io ? options.background_nice : 0;
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir(),
-                      options.segment_delete_rate);
+                      options.segment_delete_rate, background_nice);
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
   // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
     st.pool.push_back(spawn_io(self, options.detach_io, crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
-                        std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms));
+                        std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms),
+                        background_nice);
   return {
       [self](recover_atom) -> caf::result<recovered_state> {
         auto& st = self->state;
@@ -150,6 +153,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                   out.segments = wal.segments.size();
                   out.fsync_groups = wal.groups;
                   out.durable_appends = wal.appends;
+                  out.wal_handovers = wal.requests;
                   out.group_lingers = wal.lingers;
                   out.wal_direct_io = wal.direct_io;
                   out.sync_us = std::move(wal.sync_us);
@@ -201,6 +205,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                   [promise](caf::error& err) mutable { promise.deliver(err); });
         return promise;
       },
+      [self](handover_atom) { hand_over(self); },
       [self](close_atom) -> caf::result<bool> {
         auto& st = self->state;
         if (st.failure && st.failure->code() == errc::closed) return true;

@@ -41,6 +41,7 @@ struct storage_status {
   std::uint64_t bytes_in_flight = 0;
   std::uint64_t fsync_groups = 0;
   std::uint64_t durable_appends = 0;
+  std::uint64_t wal_handovers = 0;     // messages that carried appends to the WAL writer
   std::uint64_t group_lingers = 0;     // times a WAL group waited for more appends
   bool wal_direct_io = false;          // WAL written with O_DIRECT (raftvault.wal-direct-io)
   std::vector<std::uint64_t> sync_us;  // recent WAL fdatasync durations
@@ -107,6 +108,10 @@ using storage_actor = caf::typed_actor<
     // Internal (key rotator): drop generation `retired` from the codec and delete the snapshot
     // files only it opens -> number of files deleted.
     caf::replies_to<retire_atom, std::uint32_t>::with<std::uint64_t>,
+    // Internal (sent to itself): hands every append sealed by now to the WAL writer in one
+    // message. Sent behind the appends already in the mailbox, so a burst of them crosses to
+    // the WAL writer's thread once instead of once each.
+    caf::reacts_to<handover_atom>,
     // Waits for in-flight appends, syncs, closes the WAL; later requests get errc::closed.
     caf::replies_to<close_atom>::with<bool>>;
 

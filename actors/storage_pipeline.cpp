@@ -7,26 +7,35 @@
 namespace raftvault::actors {
 namespace {
 
-// `behind`: batches admitted after this one, still being sealed (see wal_writer.h).
-void hand_to_wal(storage_pointer self, storage_state::batch b, std::uint64_t behind) {
-  const auto seq = b.seq;
-  const auto bytes = b.bytes;
-  auto promise = b.promise;
-  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(b.state),
-                std::move(b.entries), behind)
+// `behind`: batches admitted after these, still being sealed (see wal_writer.h).
+void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches,
+                 std::uint64_t behind) {
+  std::vector<wal_append> appends;
+  appends.reserve(batches.size());
+  for (auto& b : batches) appends.push_back({std::move(b.state), std::move(b.entries)});
+  // Only what the answer needs travels on: the promises, the sequence number and the bytes.
+  std::vector<caf::typed_response_promise<std::uint64_t>> promises;
+  promises.reserve(batches.size());
+  std::uint64_t bytes = 0;
+  for (auto& b : batches) {
+    promises.push_back(std::move(b.promise));
+    bytes += b.bytes;
+  }
+  const auto last_seq = batches.back().seq;
+  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), behind)
       .then(
-          [self, seq, bytes, promise](std::uint64_t durable_index) mutable {
+          [self, last_seq, bytes, promises](std::uint64_t durable_index) mutable {
             auto& st = self->state;
             st.inflight_bytes -= bytes;
-            st.durable_seq = seq;
-            promise.deliver(durable_index);
+            st.durable_seq = last_seq;
+            for (auto& promise : promises) promise.deliver(durable_index);
             release_barriers(self);
             pump(self);
             maybe_close(self);
           },
-          [self, bytes, promise](caf::error& err) mutable {
+          [self, bytes, promises](caf::error& err) mutable {
             self->state.inflight_bytes -= bytes;
-            promise.deliver(err);
+            for (auto& promise : promises) promise.deliver(err);
             fail_all(self, from_caf(err));
           });
 }
@@ -133,13 +142,35 @@ void pump(storage_pointer self) {
     admit(self, std::move(b));
     if (st.failure && st.failure->code() != errc::closed) return;
   }
+  auto next = st.sealing.find(st.next_write_seq);
+  if (next != st.sealing.end() && next->second.sealed && !st.handover_pending) {
+    st.handover_pending = true;
+    self->send(self, handover_atom::value);
+  }
+}
+
+void hand_over(storage_pointer self) {
+  auto& st = self->state;
+  st.handover_pending = false;
+  if (st.failure && st.failure->code() != errc::closed) return;
+  std::vector<storage_state::batch> batches;
+  std::uint64_t bytes = 0;
   for (auto it = st.sealing.find(st.next_write_seq); it != st.sealing.end() && it->second.sealed;
        it = st.sealing.find(st.next_write_seq)) {
-    auto b = std::move(it->second);
+    // A message holds up to group-commit-bytes (at least one batch): the WAL writer caps its
+    // groups at that size and takes whole messages.
+    if (!batches.empty() && st.options.group_commit_bytes > 0 &&
+        bytes + it->second.bytes > st.options.group_commit_bytes) {
+      send_to_wal(self, std::move(batches), st.sealing.size());
+      batches.clear();
+      bytes = 0;
+    }
+    bytes += it->second.bytes;
+    batches.push_back(std::move(it->second));
     st.sealing.erase(it);
     ++st.next_write_seq;
-    hand_to_wal(self, std::move(b), st.sealing.size());
   }
+  if (!batches.empty()) send_to_wal(self, std::move(batches), st.sealing.size());
 }
 
 void release_barriers(storage_pointer self) {

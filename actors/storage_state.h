@@ -59,6 +59,7 @@ struct storage_state {
   std::deque<batch> waiting;         // accepted, held back by max-inflight-bytes
   std::map<std::uint64_t, batch> sealing;  // admitted, being sealed or sealed
   std::uint64_t inflight_bytes = 0;
+  bool handover_pending = false;   // a handover_atom is on its way to this actor
   std::deque<barrier> barriers;
   std::deque<snapshot_job> snapshots;  // the front one is being written
   std::optional<caf::typed_response_promise<bool>> closing;
@@ -76,9 +77,12 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                                      recovered_state recovered,
                                      std::shared_ptr<keys::key_store> keys);
 
-// Admits waiting batches within the in-flight budget, seals them, hands sealed ones to the
-// WAL writer in sequence order.
+// Admits waiting batches within the in-flight budget and seals them; sealed ones are handed to
+// the WAL writer by hand_over, after the messages already in the mailbox.
 void pump(storage_pointer self);
+// Hands the sealed batches to the WAL writer in sequence order, up to group-commit-bytes per
+// message.
+void hand_over(storage_pointer self);
 // Fail-stop: every waiting request gets `err`, and so does every later one.
 void fail_all(storage_pointer self, const raftvault::error& err);
 // Answers rotation barriers whose batches are all durable.

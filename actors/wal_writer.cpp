@@ -29,31 +29,35 @@ void record_sync(wal_writer_state& st, std::chrono::steady_clock::duration took)
 // pwrite) and only the group's newest hard state is written, after its entries — replay keeps
 // the last hard state only, and all of them become durable with the same fdatasync. A run
 // breaks where an append rewrites a suffix (its first index goes back).
-status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_append>& group) {
-  if (group.size() == 1) return wal.append(group.front().state, group.front().entries);
+status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_request>& group) {
+  if (group.size() == 1 && group.front().appends.size() == 1)
+    return wal.append(group.front().appends.front().state, group.front().appends.front().entries);
   std::vector<entry> run;
   hard_state newest;
-  for (auto& item : group) {
-    if (!item.state.empty()) newest = item.state;
-    if (item.entries.empty()) continue;
-    if (!run.empty() && item.entries.front().index != run.back().index + 1) {
-      RV_TRY(wal.append({}, run));
-      run.clear();
-    }
-    if (run.empty()) {
-      run = std::move(item.entries);
-    } else {
-      run.insert(run.end(), std::make_move_iterator(item.entries.begin()),
-                 std::make_move_iterator(item.entries.end()));
+  for (auto& request : group) {
+    for (auto& item : request.appends) {
+      if (!item.state.empty()) newest = item.state;
+      if (item.entries.empty()) continue;
+      if (!run.empty() && item.entries.front().index != run.back().index + 1) {
+        RV_TRY(wal.append({}, run));
+        run.clear();
+      }
+      if (run.empty()) {
+        run = std::move(item.entries);
+      } else {
+        run.insert(run.end(), std::make_move_iterator(item.entries.begin()),
+                   std::make_move_iterator(item.entries.end()));
+      }
     }
   }
   return wal.append(newest, run);
 }
 
-// The entry bytes of an append.
-std::uint64_t entry_bytes(const wal_writer_state::pending_append& item) {
+// The entry bytes of a request's appends.
+std::uint64_t entry_bytes(const std::vector<wal_append>& appends) {
   std::uint64_t bytes = 0;
-  for (const auto& e : item.entries) bytes += e.data.size();
+  for (const auto& item : appends)
+    for (const auto& e : item.entries) bytes += e.data.size();
   return bytes;
 }
 
@@ -63,14 +67,14 @@ std::uint64_t entry_bytes(const wal_writer_state::pending_append& item) {
 // stay gathered for the next group.
 void write_gathered(wal_writer_state& st, bool whole) {
   if (st.group.empty()) return;
-  std::vector<wal_writer_state::pending_append> gathered;
+  std::vector<wal_writer_state::pending_request> gathered;
   if (whole || st.group_bytes == 0) {
     gathered = std::move(st.group);
     st.group.clear();
   } else {
     std::uint64_t bytes = st.written_bytes;
     std::size_t taken = 0;
-    while (taken < st.group.size() && bytes < st.group_bytes) bytes += entry_bytes(st.group[taken++]);
+    while (taken < st.group.size() && bytes < st.group_bytes) bytes += st.group[taken++].bytes;
     gathered.assign(std::make_move_iterator(st.group.begin()),
                     std::make_move_iterator(st.group.begin() + static_cast<std::ptrdiff_t>(taken)));
     st.group.erase(st.group.begin(), st.group.begin() + static_cast<std::ptrdiff_t>(taken));
@@ -80,10 +84,13 @@ void write_gathered(wal_writer_state& st, bool whole) {
     if (auto written = write_group(st.log->log(), gathered); !written)
       st.failure = written.error().with_context("wal writer stopped (fail-stop)");
   }
-  for (auto& item : gathered) {
-    st.written_bytes += entry_bytes(item);
-    std::vector<entry>().swap(item.entries);
-    st.written.push_back(std::move(item));
+  for (auto& request : gathered) {
+    st.written_bytes += request.bytes;
+    st.gathered_appends -= request.appends.size();
+    st.written_appends += request.appends.size();
+    request.appends.clear();  // the entries are on disk now; only the count is kept
+    request.appends.shrink_to_fit();
+    st.written.push_back(std::move(request));
   }
 }
 
@@ -103,8 +110,10 @@ void sync_written(wal_writer_pointer self, bool whole,
   st.lingering = false;
   st.waited_for_behind = false;
   auto group = std::move(st.written);
+  const auto appends = st.written_appends;
   st.written.clear();
   st.written_bytes = 0;
+  st.written_appends = 0;
   if (group.empty() && !instead_of_sync) return;
   if (!st.failure) {
     auto& wal = st.log->log();
@@ -124,13 +133,13 @@ void sync_written(wal_writer_pointer self, bool whole,
   }
   if (group.empty()) return;
   ++st.groups;
-  st.appends += group.size();
+  st.appends += appends;
   // Closed-loop requesters answered now will append again; those that arrived during the
   // fdatasync are in the mailbox already, ahead of the marker sent now, which counts them.
   // The marker goes before the replies: a reply can wake a thread that preempts this one, and
   // an append it triggers must not overtake the marker (it would be counted twice, and a lone
   // producer would then linger for a second append that never comes).
-  st.expected_group = group.size();
+  st.expected_group = appends;
   if (st.max_linger.count() > 0) {
     ++st.markers_pending;
     self->send(self, flush_atom::value);
@@ -198,9 +207,9 @@ void schedule_flush(wal_writer_pointer self) {
   auto& st = self->state;
   const auto linger = linger_for(st);
   std::uint64_t gathered = 0;
-  for (const auto& item : st.group) gathered += entry_bytes(item);
+  for (const auto& request : st.group) gathered += request.bytes;
   const bool full = st.group_bytes > 0 && gathered >= st.group_bytes;
-  if (full || st.group.size() >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
+  if (full || st.gathered_appends >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
       !st.written.empty()) {
     flush_now(self);
   } else {
@@ -252,17 +261,20 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
   self->state.max_linger = max_linger;
   self->state.group_bytes = group_bytes;
   return {
-      [self](append_atom, hard_state& state, std::vector<entry>& entries,
+      [self](append_atom, std::vector<wal_append>& appends,
              std::uint64_t behind) -> caf::result<std::uint64_t> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
         auto promise = self->make_response_promise<std::uint64_t>();
-        st.group.push_back({promise, std::move(state), std::move(entries)});
+        ++st.requests;
+        st.gathered_appends += appends.size();
+        const auto bytes = entry_bytes(appends);
+        st.group.push_back({promise, std::move(appends), bytes});
         st.behind = behind;
         if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
         if (!st.flush_pending) {
           schedule_flush(self);
-        } else if (st.lingering && (st.group.size() >= st.expected_group || behind > 0 ||
+        } else if (st.lingering && (st.gathered_appends >= st.expected_group || behind > 0 ||
                                     !st.written.empty())) {
           flush_now(self);  // no reason to wait any longer
         }
@@ -272,7 +284,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         // The backlog marker: every append before it arrived during the last fdatasync.
         auto& st = self->state;
         if (--st.markers_pending > 0) return;  // a newer fdatasync sent another one
-        st.expected_group += st.group.size();
+        st.expected_group += st.gathered_appends;
         if (!st.group.empty() && !st.flush_pending) schedule_flush(self);
       },
       [self](flush_atom, std::uint64_t id) {
@@ -304,6 +316,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         out.last_index = st.log->log().last_index();
         out.groups = st.groups;
         out.appends = st.appends;
+        out.requests = st.requests;
         out.lingers = st.lingers;
         out.direct_io = st.log->log().writes_direct();
         out.segments = st.log->log().segments();

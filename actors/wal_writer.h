@@ -45,10 +45,17 @@
 
 namespace raftvault::actors {
 
+// One append as the storage hands it over: an accepted batch, sealed.
+struct wal_append {
+  hard_state state;
+  std::vector<entry> entries;
+};
+
 struct wal_writer_status {
   std::uint64_t last_index = 0;
   std::uint64_t groups = 0;          // fdatasyncs of append groups
-  std::uint64_t appends = 0;         // append requests made durable
+  std::uint64_t appends = 0;         // appends (storage batches) made durable
+  std::uint64_t requests = 0;        // append requests received (hand-overs by the storage)
   std::uint64_t lingers = 0;         // times a group waited for more appends (a timer)
   bool direct_io = false;            // the tail is written with O_DIRECT
   std::vector<raftlog::segment_info> segments;
@@ -58,14 +65,18 @@ struct wal_writer_status {
 }  // namespace raftvault::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::wal_writer_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<raftvault::actors::wal_append>)
 
 namespace raftvault::actors {
 
 using wal_writer_actor = caf::typed_actor<
-    // A batch of SEALED entries (and its hard state) -> the last index, once durable.
-    // `behind`: batches the storage admitted after this one and is still sealing; they reach
+    // Appends of SEALED entries (each with its hard state), in log order -> the last index,
+    // once all of them are durable. One request carries every append the storage had ready
+    // (each message to this thread may wake it: a syscall on both sides), and the writer
+    // counts appends, not requests, when it sizes a group.
+    // `behind`: appends the storage admitted after these and is still sealing; they reach
     // the writer without waiting for any durability (0: none).
-    caf::replies_to<append_atom, hard_state, std::vector<entry>, std::uint64_t>::with<std::uint64_t>,
+    caf::replies_to<append_atom, std::vector<wal_append>, std::uint64_t>::with<std::uint64_t>,
     // Internal: flush number `id` (sent by the writer to itself, now or after a linger): write
     // what was gathered, or sync the group when nothing more is coming. Only the newest flush
     // counts; an older one is stale and ignored.
@@ -93,14 +104,17 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<st
                                            std::uint64_t group_bytes);
 
 struct wal_writer_state {
-  struct pending_append {
+  // One append request: answered once all its appends are durable.
+  struct pending_request {
     caf::typed_response_promise<std::uint64_t> promise;
-    hard_state state;
-    std::vector<entry> entries;
+    std::vector<wal_append> appends;
+    std::uint64_t bytes = 0;  // entry bytes
   };
   std::shared_ptr<raftlog::encrypted_log> log;
-  std::vector<pending_append> group;    // gathered, not written yet
-  std::vector<pending_append> written;  // written, waiting for the group's fdatasync
+  std::vector<pending_request> group;    // gathered, not written yet
+  std::vector<pending_request> written;  // written, waiting for the group's fdatasync
+  std::size_t gathered_appends = 0;      // appends in `group`
+  std::size_t written_appends = 0;       // appends in `written`
   std::uint64_t written_bytes = 0;  // entry bytes in `written`
   std::uint64_t group_bytes = 0;    // sync once written_bytes reaches it (0: no cap)
   std::uint64_t behind = 0;         // announced by the newest append (see append_atom)
@@ -108,13 +122,14 @@ struct wal_writer_state {
   bool flush_pending = false;       // flush `flush_id` is on its way
   bool lingering = false;           // ... after a linger (a delayed message)
   bool waited_for_behind = false;   // the written group lingered for `behind` batches already
-  std::size_t expected_group = 0;   // see "Linger" above
+  std::size_t expected_group = 0;   // appends; see "Linger" above
   std::size_t markers_pending = 0;  // backlog markers sent and not yet processed
   std::chrono::microseconds max_linger{0};
   double sync_ewma_us = 0;          // recent fdatasync duration
   std::optional<raftvault::error> failure;  // sticky: set once, never cleared
   std::uint64_t groups = 0;
   std::uint64_t appends = 0;
+  std::uint64_t requests = 0;
   std::uint64_t lingers = 0;
   std::vector<std::uint64_t> sync_us;
   std::size_t sync_next = 0;

@@ -49,6 +49,8 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("appends_per_group", "appends/fdatasync",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
       .add("group_lingers", "groups that lingered", m.group_lingers)
+      .add("appends_per_handover", "appends/hand-over to the WAL writer",
+           ratio(static_cast<double>(m.group_appends), static_cast<double>(m.handovers)), 1)
       .add("wal_fdatasync_p50_us", "WAL fdatasync p50", to_micros(m.wal_sync.percentile(50)), 1, "us")
       .add("wal_fdatasync_p99_us", "WAL fdatasync p99", to_micros(m.wal_sync.percentile(99)), 1, "us")
       .add("raw_record_bytes", "raw: block", m.record_bytes, "B")

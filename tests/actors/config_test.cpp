@@ -67,6 +67,7 @@ rotation-retry-ms=250
 segment-delete-rate=0
 group-commit-bytes=262144
 wal-direct-io=false
+background-nice=5
 )");
   auto options = read_options(*config);
   INFO((options ? std::string() : options.error().describe()));
@@ -81,6 +82,7 @@ wal-direct-io=false
   CHECK(options->segment_delete_rate == 0);
   CHECK_FALSE(options->wal_direct_io);
   CHECK(options->group_commit_bytes == 262144);
+  CHECK(options->background_nice == 5);
   CHECK(options->unlock_key_file == "/etc/raftvault/unlock");
   CHECK(options->create_if_missing);
   CHECK(options->autolock);
@@ -120,6 +122,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->segment_delete_rate == 1ull << 30);
   CHECK(options->wal_direct_io);
   CHECK(options->group_commit_bytes == 1u << 20);
+  CHECK(options->background_nice == 19);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
@@ -148,6 +151,8 @@ TEST_CASE("config: invalid values are refused at start, naming the option", "[ac
        "option raftvault.snapshot-keep: 0 is out of range [1, 1000]"},
       {{"--raftvault.data-dir=/d", "--raftvault.rotation-retry-ms=0"},
        "option raftvault.rotation-retry-ms: 0 is out of range"},
+      {{"--raftvault.data-dir=/d", "--raftvault.background-nice=20"},
+       "option raftvault.background-nice: 20 is out of range [0, 19]"},
   };
   for (const auto& c : cases) {
     INFO(c.message);
@@ -224,7 +229,8 @@ group-commit-linger-us=0
        "option raftvault.data_dir: unknown option (the raftvault options are data-dir, cipher, "
        "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
        "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
-       "group-commit-linger-us, group-commit-bytes, segment-delete-rate, wal-direct-io)"},
+       "group-commit-linger-us, group-commit-bytes, segment-delete-rate, wal-direct-io, "
+       "background-nice)"},
       {"[raftvault]\ndata-dir=\"/d\"\nwal-direct-io=\"off\"\n",
        R"(option raftvault.wal-direct-io: expected true or false, got "off")"},
       {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},
@@ -273,23 +279,29 @@ TEST_CASE("config: the scheduler latency defaults are set unless overridden", "[
     pipeline_config config;
     CHECK(integer_option(config, "work-stealing.moderate-poll-attempts") == 0);
     CHECK(integer_option(config, "scheduler.max-threads") == cores);
-    // The actor system built from it really runs one worker per core (CAF alone: at least 4).
+    CHECK(integer_option(config, "scheduler.max-throughput") == 1);
+    // The actor system built from it really runs one worker per core (CAF alone: at least 4)
+    // and one message per actor run (CAF alone: no limit).
     caf::actor_system system{config};
     CHECK(system.scheduler().num_workers() == static_cast<std::size_t>(cores));
+    CHECK(system.scheduler().max_throughput() == 1);
   }
   SECTION("the command line overrides them") {
     auto config = parsed({"--raftvault.data-dir=/d", "--work-stealing.moderate-poll-attempts=5",
-                          "--scheduler.max-threads=3"});
+                          "--scheduler.max-threads=3", "--scheduler.max-throughput=300"});
     CHECK(integer_option(*config, "work-stealing.moderate-poll-attempts") == 5);
     CHECK(integer_option(*config, "scheduler.max-threads") == 3);
     caf::actor_system system{*config};
     CHECK(system.scheduler().num_workers() == 3);
+    CHECK(system.scheduler().max_throughput() == 300);
   }
   SECTION("apply_latency_defaults keeps values already set") {
     caf::actor_system_config config;
     config.set("work-stealing.moderate-poll-attempts", caf::config_value::integer{7});
+    config.set("scheduler.max-throughput", caf::config_value::integer{64});
     apply_latency_defaults(config);
     CHECK(integer_option(config, "work-stealing.moderate-poll-attempts") == 7);
+    CHECK(integer_option(config, "scheduler.max-throughput") == 64);
     CHECK(integer_option(config, "scheduler.max-threads") == cores);
   }
 }
