@@ -82,33 +82,71 @@ status tail_writer::write(fileio::file& tail, std::string_view bytes, std::uint6
   return {};
 }
 
-status tail_writer::write_direct(std::string_view bytes) {
-  // One write for all of it: each direct write waits for the device, so pieces would each
-  // pay a round trip, while one large write goes out as parallel requests.
+status tail_writer::write(fileio::file& tail, wal_encoder& encoder, std::uint64_t offset) {
+  const auto carried_now = carried();
+  const auto in_front = encoder.carried_and_bytes().substr(0, encoder.carried());
+  if (!direct() || offset != end_ || in_front != carried_now) return write(tail, encoder.bytes(), offset);
+  status written = write_in_place(encoder);
+  if (written || written.error().sys_errno() != EINVAL || end_ != offset) return written;
+  fall_back();  // as in write(tail, bytes, offset)
+  return write(tail, encoder.bytes(), offset);
+}
+
+std::string_view tail_writer::carried() const {
+  if (!direct()) return {};
+  return {staging_.get(), static_cast<std::size_t>(end_ % kBlock)};
+}
+
+std::size_t tail_writer::padded_length(std::size_t bytes) const {
   const std::size_t carry = end_ % kBlock;
-  const std::size_t used = carry + bytes.size();
+  const std::size_t used = carry + bytes;
   const std::uint64_t start = end_ - carry;
   std::size_t padded = round_up(used, kBlock);
   // Zeros ahead: a write into preallocated (unwritten) blocks makes the next fdatasync write
   // the extent change too (a 16 KiB write + fdatasync: 200 us here, 130 us into blocks
   // written before). Small writes therefore also write the zeros the segment holds anyway,
   // up to the next kZeroAhead boundary, so that the writes after them only overwrite.
-  if (bytes.size() < kZeroAhead && start + padded > written_end_) {
+  if (bytes < kZeroAhead && start + padded > written_end_) {
     const std::uint64_t ahead = std::min<std::uint64_t>(round_up(start + used, kZeroAhead), size_);
     if (ahead > start + padded) padded = static_cast<std::size_t>(ahead - start);
   }
+  return padded;
+}
+
+void tail_writer::written(const char* run, std::size_t used, std::size_t padded) {
+  const std::uint64_t start = end_ - end_ % kBlock;
+  end_ = start + used;
+  written_end_ = std::max<std::uint64_t>(written_end_, start + padded);
+  size_ = std::max<std::uint64_t>(size_, start + padded);
+  // The new partial block starts on a block boundary of `run`: keep it at the staging's start.
+  const std::size_t next_carry = end_ % kBlock;
+  if (next_carry > 0 && (run != staging_.get() || used > next_carry))
+    std::memmove(staging_.get(), run + (used - next_carry), next_carry);
+}
+
+status tail_writer::write_direct(std::string_view bytes) {
+  // One write for all of it: each direct write waits for the device, so pieces would each
+  // pay a round trip, while one large write goes out as parallel requests.
+  const std::size_t carry = end_ % kBlock;
+  const std::size_t used = carry + bytes.size();
+  const std::size_t padded = padded_length(bytes.size());
   reserve(padded);
   char* staging = staging_.get();
   std::memcpy(staging + carry, bytes.data(), bytes.size());
   std::memset(staging + used, 0, padded - used);
-  RV_TRY(direct_.pwrite_all(staging, padded, start));
-  end_ += bytes.size();
-  written_end_ = std::max<std::uint64_t>(written_end_, start + padded);
-  size_ = std::max<std::uint64_t>(size_, start + padded);
-  // The new partial block starts on a block boundary of the staging buffer: move it to 0.
-  const std::size_t next_carry = end_ % kBlock;
-  if (next_carry > 0 && used > next_carry)
-    std::memmove(staging, staging + (used - next_carry), next_carry);
+  RV_TRY(direct_.pwrite_all(staging, padded, end_ - carry));
+  written(staging, used, padded);
+  return {};
+}
+
+status tail_writer::write_in_place(wal_encoder& encoder) {
+  const std::size_t used = encoder.carried() + encoder.size();
+  const std::size_t padded = padded_length(encoder.size());
+  char* run = encoder.block_run(padded);
+  std::memset(run + used, 0, padded - used);
+  RV_TRY(direct_.pwrite_all(run, padded, end_ - encoder.carried()));
+  written(run, used, padded);
+  ++in_place_writes_;
   return {};
 }
 

@@ -52,9 +52,9 @@ status wal::impl::check_writable() const {
 
 status wal::impl::write_buffered() {
   if (encoder.size() == 0) return {};
-  RV_TRY_OR_FAIL(writer.write(tail, encoder.bytes(), tail_end));
+  RV_TRY_OR_FAIL(writer.write(tail, encoder, tail_end));
   tail_end += encoder.size();
-  encoder.clear();
+  encoder.clear(writer.carried());
   unsynced = true;
   return {};
 }
@@ -145,8 +145,8 @@ status wal::impl::cut() {
   if (!state.empty()) encoder.add_state(state);
   const std::uint64_t header_bytes = encoder.size();
   RV_TRY_OR_FAIL(writer.attach(next, 0));
-  RV_TRY_OR_FAIL(writer.write(next, encoder.bytes(), 0));
-  encoder.clear();
+  RV_TRY_OR_FAIL(writer.write(next, encoder, 0));
+  encoder.clear(writer.carried());
 
   // The syncs and the rename go to the background; appends continue into the spare at once.
   auto second = fileio::file::open(next.path(), O_RDWR);

@@ -1,6 +1,8 @@
 #include "raftlog/wal_encoder.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "codec/crc32c.h"
 #include "codec/wal_record.h"
@@ -10,6 +12,9 @@ namespace raftvault::raftlog {
 namespace {
 
 using codec::record_type;
+
+// A direct writer's block size (tail_writer::kBlock) or a multiple of it.
+constexpr std::size_t kBufferAlignment = 4096;
 
 inline char* put_varint(char* p, std::uint64_t value) {
   while (value >= 0x80) {
@@ -73,16 +78,35 @@ status wal_encoder::check_entry(const entry& e, std::size_t data_size) {
   return {};
 }
 
+void wal_encoder::grow_to(std::size_t bytes) {
+  if (bytes <= capacity_) return;
+  std::size_t capacity = capacity_ == 0 ? 64 * 1024 : capacity_;
+  while (capacity < bytes) capacity *= 2;
+  void* memory = std::aligned_alloc(kBufferAlignment, capacity);  // capacity: a multiple of it
+  if (memory == nullptr) throw std::bad_alloc();
+  std::unique_ptr<char, void (*)(void*)> grown{static_cast<char*>(memory), &std::free};
+  if (carried_ + size_ != 0) std::memcpy(grown.get(), buffer_.get(), carried_ + size_);
+  buffer_ = std::move(grown);
+  capacity_ = capacity;
+}
+
 char* wal_encoder::reserve(std::size_t bytes) {
-  if (size_ + bytes > capacity_) {
-    std::size_t capacity = capacity_ == 0 ? 64 * 1024 : capacity_;
-    while (capacity < size_ + bytes) capacity *= 2;
-    std::unique_ptr<char[]> grown(new char[capacity]);
-    if (size_ != 0) std::memcpy(grown.get(), buffer_.get(), size_);
-    buffer_ = std::move(grown);
-    capacity_ = capacity;
-  }
-  return buffer_.get() + size_;
+  grow_to(carried_ + size_ + bytes);
+  return buffer_.get() + carried_ + size_;
+}
+
+void wal_encoder::clear(std::string_view carried) {
+  size_ = 0;
+  carried_ = 0;
+  if (carried.empty()) return;
+  grow_to(carried.size());
+  std::memcpy(buffer_.get(), carried.data(), carried.size());
+  carried_ = carried.size();
+}
+
+char* wal_encoder::block_run(std::size_t length) {
+  grow_to(length);
+  return buffer_.get();
 }
 
 void wal_encoder::add_entry(const entry& e, std::string_view data) {

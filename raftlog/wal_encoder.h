@@ -4,6 +4,10 @@
 //
 // Entries are framed without an intermediate copy: the CRC covers the small marshalled prefix
 // and then the caller's data in place, and the data is copied once, into the buffer.
+// The buffer is block-aligned and may start with the bytes that precede the next record in
+// its file block (clear(carried): the tail's partial block), so that an O_DIRECT writer can
+// send [carried | records | zeros] from it without copying the records again
+// (tail_writer::write(tail, encoder, offset)).
 // The encoder also feeds etcd's page-writer model (wal_write_lag.h) with the exact sequence of
 // writes etcd would issue, for cut decisions.
 #pragma once
@@ -50,19 +54,30 @@ class wal_encoder {
   void add_snapshot(const snapshot_marker& marker);
   void add_crc();  // a crc record carrying the running CRC (starts every segment)
 
-  std::string_view bytes() const { return {buffer_.get(), size_}; }
+  // The framed records (without the carried bytes in front of them).
+  std::string_view bytes() const { return {buffer_.get() + carried_, size_}; }
   std::size_t size() const { return size_; }
-  void clear() { size_ = 0; }
+  // Drops the framed records; `carried` (at most a block) goes in front of the next ones.
+  void clear(std::string_view carried = {});
+
+  // The carried bytes followed by the records.
+  std::string_view carried_and_bytes() const { return {buffer_.get(), carried_ + size_}; }
+  std::size_t carried() const { return carried_; }
+  // The block-aligned buffer start, with room for `length` bytes from it; the bytes past
+  // carried_and_bytes() are the caller's to fill (a direct writer's zero padding).
+  char* block_run(std::size_t length);
 
   etcd_write_lag& lag() { return lag_; }
 
  private:
   void add_frame(std::int64_t type, std::string_view data, bool has_data);
-  char* reserve(std::size_t bytes);  // grows the buffer; returns the write position
+  char* reserve(std::size_t bytes);  // room for `bytes` more records; returns the write position
+  void grow_to(std::size_t bytes);   // capacity for `bytes` from the start, keeping the content
 
   std::uint32_t crc_;
-  std::unique_ptr<char[]> buffer_;
-  std::size_t size_ = 0;
+  std::unique_ptr<char, void (*)(void*)> buffer_{nullptr, nullptr};  // kBufferAlignment
+  std::size_t carried_ = 0;  // bytes in front of the records
+  std::size_t size_ = 0;     // bytes of records
   std::size_t capacity_ = 0;
   etcd_write_lag lag_;
 };

@@ -84,6 +84,7 @@ result<std::unique_ptr<wal>> wal::create(const std::string& dir_in, std::string_
   RV_ASSIGN(w->tail, fileio::file::open(dir + "/" + name, O_RDWR));
   w->writer = tail_writer(options.direct_io);
   RV_TRY(w->writer.attach(w->tail, w->tail_end));
+  w->encoder.clear(w->writer.carried());
   w->tail_reserved = options.segment_size;
   segment_info info = *parse_segment_name(name);
   info.size_bytes = options.segment_size;
@@ -122,6 +123,7 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   RV_TRY(w->writer.attach(w->tail, w->tail_end));
   w->tail_reserved = tail_size;
   w->encoder = wal_encoder(replayed.crc);
+  w->encoder.clear(w->writer.carried());  // the first save writes in place too
   w->encoder.lag().reset(replayed.end_offset);
   w->metadata = replayed.contents.metadata;
   // etcd leaves its state empty here; keeping the replayed one means the next segment still
