@@ -2,15 +2,21 @@
 
 #include <caf/actor_system.hpp>
 
+#include "codec/crc32c.h"
+
 namespace raftvault::actors {
 
 crypto_worker_actor::behavior_type crypto_worker(std::size_t) {
   return {
       [](seal_atom, const codec_ptr& codec,
-         const std::vector<entry>& plain) -> caf::result<std::vector<entry>> {
+         const std::vector<entry>& plain) -> caf::result<sealed_entries> {
         auto sealed = codec->seal_entries(plain);
         if (!sealed) return to_caf(sealed.error());
-        return std::move(*sealed);
+        sealed_entries out;
+        out.entries = std::move(*sealed);
+        out.data_crcs.reserve(out.entries.size());
+        for (const auto& e : out.entries) out.data_crcs.push_back(codec::crc32c_update(0, e.data));
+        return out;
       },
   };
 }

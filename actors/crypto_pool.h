@@ -16,9 +16,23 @@
 
 namespace raftvault::actors {
 
+// A worker's answer: the sealed entries and each one's data CRC-32C (crc32c_update(0, data)),
+// computed here while the data is hot, so the WAL writer chains them on instead of reading
+// every byte again (raftlog::wal::append with data CRCs).
+struct sealed_entries {
+  std::vector<entry> entries;
+  std::vector<std::uint32_t> data_crcs;
+};
+
+}  // namespace raftvault::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::sealed_entries)
+
+namespace raftvault::actors {
+
 using crypto_worker_actor = caf::typed_actor<
     // Plain entries -> sealed entries, all or nothing.
-    caf::replies_to<seal_atom, codec_ptr, std::vector<entry>>::with<std::vector<entry>>>;
+    caf::replies_to<seal_atom, codec_ptr, std::vector<entry>>::with<sealed_entries>>;
 
 // `worker_index` names the worker (and keeps CAF 0.17 from spawning a function with an empty
 // argument tuple, which dereferences a null shared_ptr: UBSan reports it).

@@ -12,7 +12,8 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
                  std::uint64_t behind) {
   std::vector<wal_append> appends;
   appends.reserve(batches.size());
-  for (auto& b : batches) appends.push_back({std::move(b.state), std::move(b.entries)});
+  for (auto& b : batches)
+    appends.push_back({std::move(b.state), std::move(b.entries), std::move(b.data_crcs)});
   // Only what the answer needs travels on: the promises, the sequence number and the bytes.
   std::vector<caf::typed_response_promise<std::uint64_t>> promises;
   promises.reserve(batches.size());
@@ -46,15 +47,17 @@ void seal_piece(storage_pointer self, std::uint64_t seq, std::size_t piece, cons
   auto worker = st.pool[st.next_worker++ % st.pool.size()];
   self->request(worker, caf::infinite, seal_atom::value, codec, std::move(plain))
       .then(
-          [self, seq, piece](std::vector<entry>& sealed) {
+          [self, seq, piece](sealed_entries& sealed) {
             auto it = self->state.sealing.find(seq);
             if (it == self->state.sealing.end()) return;  // failed meanwhile
             auto& b = it->second;
             b.pieces[piece] = std::move(sealed);
             if (--b.pieces_pending > 0) return;
-            for (auto& part : b.pieces)
-              b.entries.insert(b.entries.end(), std::make_move_iterator(part.begin()),
-                               std::make_move_iterator(part.end()));
+            for (auto& part : b.pieces) {
+              b.entries.insert(b.entries.end(), std::make_move_iterator(part.entries.begin()),
+                               std::make_move_iterator(part.entries.end()));
+              b.data_crcs.insert(b.data_crcs.end(), part.data_crcs.begin(), part.data_crcs.end());
+            }
             b.pieces.clear();
             b.sealed = true;
             pump(self);

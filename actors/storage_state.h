@@ -23,12 +23,13 @@ struct storage_state {
     caf::typed_response_promise<std::uint64_t> promise;
     hard_state state;
     std::vector<entry> entries;  // plain until sealed
+    std::vector<std::uint32_t> data_crcs;  // per entry when sealed on the pool (crypto_pool.h)
     codec_ptr codec;             // in force when the batch was accepted
     std::uint64_t bytes = 0;
     bool sealed = false;
     // Sealing on the pool: the batch goes out in contiguous pieces, one per worker, and is
     // sealed when every piece is back.
-    std::vector<std::vector<entry>> pieces;
+    std::vector<sealed_entries> pieces;
     std::size_t pieces_pending = 0;
   };
   struct barrier {

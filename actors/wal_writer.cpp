@@ -25,32 +25,58 @@ void record_sync(wal_writer_state& st, std::chrono::steady_clock::duration took)
   }
 }
 
+// Entries to append in one call, with their data CRCs when every one of them has one.
+struct entry_run {
+  std::vector<entry> entries;
+  std::vector<std::uint32_t> data_crcs;
+  bool with_crcs = true;
+
+  void take(wal_append& item) {
+    const bool has_crcs = item.data_crcs.size() == item.entries.size();
+    if (entries.empty()) with_crcs = has_crcs;
+    with_crcs = with_crcs && has_crcs;
+    if (with_crcs) {
+      data_crcs.insert(data_crcs.end(), item.data_crcs.begin(), item.data_crcs.end());
+    } else {
+      data_crcs.clear();
+    }
+    if (entries.empty()) {
+      entries = std::move(item.entries);
+    } else {
+      entries.insert(entries.end(), std::make_move_iterator(item.entries.begin()),
+                     std::make_move_iterator(item.entries.end()));
+    }
+  }
+  status append_to(raftlog::wal& wal, const hard_state& state) const {
+    if (with_crcs && !entries.empty()) return wal.append(state, entries, data_crcs);
+    return wal.append(state, entries);
+  }
+  void clear() {
+    entries.clear();
+    data_crcs.clear();
+    with_crcs = true;
+  }
+};
+
 // One write for the whole group: contiguous runs of entries are concatenated (one encode, one
 // pwrite) and only the group's newest hard state is written, after its entries — replay keeps
 // the last hard state only, and all of them become durable with the same fdatasync. A run
 // breaks where an append rewrites a suffix (its first index goes back).
 status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_request>& group) {
-  if (group.size() == 1 && group.front().appends.size() == 1)
-    return wal.append(group.front().appends.front().state, group.front().appends.front().entries);
-  std::vector<entry> run;
+  entry_run run;
   hard_state newest;
   for (auto& request : group) {
     for (auto& item : request.appends) {
       if (!item.state.empty()) newest = item.state;
       if (item.entries.empty()) continue;
-      if (!run.empty() && item.entries.front().index != run.back().index + 1) {
-        RV_TRY(wal.append({}, run));
+      if (!run.entries.empty() && item.entries.front().index != run.entries.back().index + 1) {
+        RV_TRY(run.append_to(wal, {}));
         run.clear();
       }
-      if (run.empty()) {
-        run = std::move(item.entries);
-      } else {
-        run.insert(run.end(), std::make_move_iterator(item.entries.begin()),
-                   std::make_move_iterator(item.entries.end()));
-      }
+      run.take(item);
     }
   }
-  return wal.append(newest, run);
+  return run.append_to(wal, newest);
 }
 
 // The entry bytes of a request's appends.

@@ -49,6 +49,7 @@ namespace raftvault::actors {
 struct wal_append {
   hard_state state;
   std::vector<entry> entries;
+  std::vector<std::uint32_t> data_crcs;  // one per entry (sealed on the crypto pool), or none
 };
 
 struct wal_writer_status {

@@ -144,4 +144,58 @@ std::uint32_t crc32c_update(std::uint32_t crc, const void* data, std::size_t siz
   return implementation(crc, data, size);
 }
 
+
+namespace {
+
+// crc(A || B) = shift(crc(A), |B|) ^ crc(B) for finished CRCs (the inversions cancel), where
+// shift(x, n) runs the raw register x through n zero bytes: a GF(2)-linear map. The maps for
+// n = 2^k bytes are kept as byte tables; shifting by n applies those of n's set bits.
+struct zero_operators {
+  static constexpr int kPowers = 64;
+  std::array<std::array<std::array<std::uint32_t, 256>, 4>, kPowers> table{};
+
+  zero_operators() {
+    // Column `bit` of the map for one zero byte: the register 1 << bit after 8 zero bits.
+    std::array<std::uint32_t, 32> columns{};
+    for (int bit = 0; bit < 32; ++bit) {
+      std::uint32_t c = 1u << bit;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1u) ? kCastagnoliReversed : 0u);
+      columns[static_cast<std::size_t>(bit)] = c;
+    }
+    for (int power = 0; power < kPowers; ++power) {
+      fill(table[static_cast<std::size_t>(power)], columns);
+      // The map for twice as many bytes: this one applied twice.
+      std::array<std::uint32_t, 32> squared{};
+      for (std::size_t bit = 0; bit < 32; ++bit) squared[bit] = apply(power, columns[bit]);
+      columns = squared;
+    }
+  }
+
+  static void fill(std::array<std::array<std::uint32_t, 256>, 4>& t,
+                   const std::array<std::uint32_t, 32>& columns) {
+    for (std::size_t k = 0; k < 4; ++k)
+      for (std::uint32_t b = 0; b < 256; ++b) {
+        std::uint32_t image = 0;
+        for (std::size_t j = 0; j < 8; ++j)
+          if (b & (1u << j)) image ^= columns[8 * k + j];
+        t[k][b] = image;
+      }
+  }
+
+  std::uint32_t apply(int power, std::uint32_t c) const {
+    const auto& t = table[static_cast<std::size_t>(power)];
+    return t[0][c & 0xFF] ^ t[1][(c >> 8) & 0xFF] ^ t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24];
+  }
+};
+
+}  // namespace
+
+std::uint32_t crc32c_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) {
+  static const zero_operators ops;
+  std::uint32_t c = crc1;
+  for (int power = 0; len2 != 0; ++power, len2 >>= 1)
+    if (len2 & 1u) c = ops.apply(power, c);
+  return c ^ crc2;
+}
+
 }  // namespace raftvault::codec

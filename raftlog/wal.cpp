@@ -90,14 +90,24 @@ status wal::impl::check_entries(const std::vector<entry>& entries) const {
 }
 
 status wal::impl::append_records(const hard_state& hs, const std::vector<entry>& entries,
-                                 entry_data_hook* hook) {
+                                 entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs) {
   RV_TRY(check_entries(entries));  // refused before anything is written: not fail-stop
+  if (data_crcs != nullptr && data_crcs->size() != entries.size()) {
+    return error(errc::invalid_argument, "WAL " + dir + ": " + std::to_string(data_crcs->size()) +
+                                             " data CRCs for " + std::to_string(entries.size()) +
+                                             " entries");
+  }
   if (hook != nullptr) {
     RV_TRY(frame_with_hook(entries, *hook));
   } else {
     const std::size_t chunk = writer.direct() ? kDirectWriteChunkBytes : kWriteChunkBytes;
-    for (const entry& e : entries) {
-      encoder.add_entry(e);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const entry& e = entries[i];
+      if (data_crcs != nullptr) {
+        encoder.add_entry(e, e.data, (*data_crcs)[i]);
+      } else {
+        encoder.add_entry(e);
+      }
       last_index = e.index;
       if (encoder.size() >= chunk) RV_TRY(write_buffered());
     }
@@ -186,10 +196,10 @@ status wal::impl::finish_cut() {
 }
 
 status wal::impl::append_batch(const hard_state& hs, const std::vector<entry>& entries,
-                               entry_data_hook* hook) {
+                               entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs) {
   RV_TRY(check_writable());
   if (hs.empty() && entries.empty()) return {};
-  RV_TRY(append_records(hs, entries, hook));
+  RV_TRY(append_records(hs, entries, hook, data_crcs));
   return cut_if_due();
 }
 
@@ -208,6 +218,11 @@ status wal::impl::save_batch(const hard_state& hs, const std::vector<entry>& ent
 
 status wal::append(const hard_state& state, const std::vector<entry>& entries) {
   return impl_->append_batch(state, entries, nullptr);
+}
+
+status wal::append(const hard_state& state, const std::vector<entry>& entries,
+                   const std::vector<std::uint32_t>& data_crcs) {
+  return impl_->append_batch(state, entries, nullptr, &data_crcs);
 }
 
 status wal::append(const hard_state& state, const std::vector<entry>& entries,

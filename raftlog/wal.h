@@ -101,6 +101,13 @@ class wal {
   // fdatasync, after waiting for that cut. save() == append() + sync() when needed.
   status append(const hard_state& state, const std::vector<entry>& entries);
   status sync();
+  // append() with each entry's data CRC-32C known: data_crcs[i] == crc32c_update(0,
+  // entries[i].data), computed where the data was made (the actor pipeline's crypto workers,
+  // right after sealing). The WAL chains them on (codec::crc32c_combine) instead of reading
+  // every data byte once more on the writing thread. A size mismatch is refused, nothing
+  // written.
+  status append(const hard_state& state, const std::vector<entry>& entries,
+                const std::vector<std::uint32_t>& data_crcs);
 
   // save()/append() storing hook.data_for(e) as each entry's data. The batch is framed whole
   // before anything is written, so a failing hook (or a result past the record limit) leaves

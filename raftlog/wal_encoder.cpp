@@ -114,7 +114,18 @@ void wal_encoder::add_entry(const entry& e, std::string_view data) {
   const std::size_t prefix_bytes = entry_prefix(e, data.size(), prefix);
   crc_ = codec::crc32c_update(crc_, prefix, prefix_bytes);
   if (!data.empty()) crc_ = codec::crc32c_update(crc_, data.data(), data.size());
+  frame_entry(prefix, prefix_bytes, data);
+}
 
+void wal_encoder::add_entry(const entry& e, std::string_view data, std::uint32_t data_crc) {
+  char prefix[kMaxEntryPrefix];
+  const std::size_t prefix_bytes = entry_prefix(e, data.size(), prefix);
+  crc_ = codec::crc32c_update(crc_, prefix, prefix_bytes);
+  crc_ = codec::crc32c_combine(crc_, data_crc, data.size());
+  frame_entry(prefix, prefix_bytes, data);
+}
+
+void wal_encoder::frame_entry(const char* prefix, std::size_t prefix_bytes, std::string_view data) {
   const std::size_t entry_bytes = prefix_bytes + data.size();
   const std::size_t record_bytes = 1 + 1 + 1 + varint_bytes(crc_) + 1 +
                                    varint_bytes(entry_bytes) + entry_bytes;

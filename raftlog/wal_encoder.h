@@ -49,6 +49,9 @@ class wal_encoder {
   void add_entry(const entry& e) { add_entry(e, e.data); }
   // An entry whose stored data is `data` instead of e.data (an entry-data hook's output).
   void add_entry(const entry& e, std::string_view data);
+  // The same, with `data_crc` = crc32c_update(0, data) computed elsewhere (where the data was
+  // made): chained on with codec::crc32c_combine instead of reading the data again.
+  void add_entry(const entry& e, std::string_view data, std::uint32_t data_crc);
   void add_state(const hard_state& state);
   void add_metadata(std::string_view metadata);
   void add_snapshot(const snapshot_marker& marker);
@@ -71,6 +74,8 @@ class wal_encoder {
 
  private:
   void add_frame(std::int64_t type, std::string_view data, bool has_data);
+  // Frames an entry record once crc_ covers it (`prefix`: its marshalled fields before data).
+  void frame_entry(const char* prefix, std::size_t prefix_bytes, std::string_view data);
   char* reserve(std::size_t bytes);  // room for `bytes` more records; returns the write position
   void grow_to(std::size_t bytes);   // capacity for `bytes` from the start, keeping the content
 

@@ -45,10 +45,10 @@ struct wal::impl {
   status cut_if_due();  // cut() once the segment has reached options.segment_size
   status finish_cut();  // waits for the last cut's background half; fail-stop on its error
   status append_records(const hard_state& state, const std::vector<entry>& entries,
-                        entry_data_hook* hook);
+                        entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs = nullptr);
   status frame_with_hook(const std::vector<entry>& entries, entry_data_hook& hook);
   status append_batch(const hard_state& state, const std::vector<entry>& entries,
-                      entry_data_hook* hook);
+                      entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs = nullptr);
   status save_batch(const hard_state& state, const std::vector<entry>& entries,
                     entry_data_hook* hook);
   status check_entries(const std::vector<entry>& entries) const;

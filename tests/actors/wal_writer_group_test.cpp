@@ -51,7 +51,7 @@ outcome two_close_appends(std::uint64_t group_bytes) {
       system.spawn(
           [](caf::event_based_actor* self, wal_writer_actor dest, std::uint64_t first,
              std::shared_ptr<std::vector<std::uint64_t>> replies) {
-            std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000)}};
+            std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
             self->request(dest, caf::infinite, append_atom::value, std::move(appends),
                           std::uint64_t{0})
                 .then([replies](std::uint64_t last) { replies->push_back(last); });
