@@ -64,7 +64,9 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
           giving->failed = !earlier;
         }
         auto taken = segments->take_out(std::move(paths));
-        schedule(/*now=*/true);
+        // The first step waits a pause too: the release is part of a snapshot (a DEK
+        // rotation's, often) whose last steps are still to come on this thread and the disk.
+        schedule(/*now=*/false);
         if (!earlier) return to_caf(earlier.error());
         if (!taken) return to_caf(taken.error());
         return static_cast<std::uint64_t>(handed);

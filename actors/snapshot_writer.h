@@ -34,10 +34,11 @@ using snapshot_writer_actor = caf::typed_actor<
     caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>,
     // Takes the WAL segments the WAL writer released (their paths, oldest first) out of the
     // log (renamed to X.wal.deleting, durable) -> how many were handed over; their space is
-    // then given back in paced steps (give_back), between other requests. Here, off the WAL
-    // writer's thread, so no append waits for it; after a failed rename nothing newer leaves
-    // the log before it (raftlog::segment_remover), so the log never has a gap. A step that
-    // failed is retried (once), and its error returned, by the next drop_segs.
+    // then given back in paced steps (give_back; the first one a pause later too), between
+    // other requests. Here, off the WAL writer's thread, so no append waits for it; after a
+    // failed rename nothing newer leaves the log before it (raftlog::segment_remover), so the
+    // log never has a gap. A step that failed is retried (once), and its error returned, by
+    // the next drop_segs.
     caf::replies_to<drop_segs_atom, std::vector<std::string>>::with<std::uint64_t>,
     // Internal: the next step of giving segments back (sent to itself, paced).
     caf::reacts_to<give_back_atom>>;
