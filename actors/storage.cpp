@@ -40,6 +40,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   st.options = options;
   st.codec = log->codec();
   st.position.state = recovered.state;
+  st.handed_state = recovered.state;
   st.position.snapshot_index = recovered.snap ? recovered.snap->metadata.index : 0;
   if (!recovered.entries.empty()) {
     st.position.last_index = recovered.entries.back().index;

@@ -12,8 +12,10 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
                  std::uint64_t behind) {
   std::vector<wal_append> appends;
   appends.reserve(batches.size());
-  for (auto& b : batches)
+  for (auto& b : batches) {
+    if (!b.state.empty()) self->state.handed_state = b.state;
     appends.push_back({std::move(b.state), std::move(b.entries), std::move(b.data_crcs)});
+  }
   // Only what the answer needs travels on: the promises, the sequence number and the bytes.
   std::vector<caf::typed_response_promise<std::uint64_t>> promises;
   promises.reserve(batches.size());
@@ -264,10 +266,15 @@ void run_snapshot_jobs(storage_pointer self) {
           [self, index, term, finish](snapshot_marker marker) {
             auto& st = self->state;
             // etcd's restart ignores a snapshot beyond the persisted commit: cover it.
-            hard_state covering = st.position.state;
+            // From the newest hard state handed to the WAL writer, not the newest accepted:
+            // appends still waiting for their hand-over (or their sealing) reach the WAL after
+            // this record, and a commit written before the entries it covers would outlive
+            // them in a crash (raft refuses a commit beyond the last index).
+            hard_state covering = st.handed_state;
             covering.commit = std::max(covering.commit, index);
             covering.term = std::max(covering.term, term);
-            st.position.state = covering;
+            st.position.state.commit = std::max(st.position.state.commit, index);
+            st.position.state.term = std::max(st.position.state.term, term);
             self->request(st.wal, caf::infinite, snap_rec_atom::value, marker, covering)
                 .then(
                     [self, index, term, finish](bool) {

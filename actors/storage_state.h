@@ -54,6 +54,7 @@ struct storage_state {
   key_rotator_actor rotator;
 
   accepted_position position;
+  hard_state handed_state;  // the newest one handed to the WAL writer (ahead of a snapshot record)
   std::uint64_t next_seq = 1;        // stamped on the next accepted batch
   std::uint64_t next_write_seq = 1;  // next batch to hand to the WAL writer
   std::uint64_t durable_seq = 0;     // every batch up to here is durable

@@ -110,3 +110,74 @@ TEST_CASE("a hand-over message holds at most group-commit-bytes of appends",
   // Without a cap, one message again.
   CHECK(append_together(8, 100, 0).status.wal_handovers == 1);
 }
+
+TEST_CASE("a snapshot record never carries the commit of appends not yet handed to the WAL",
+          "[actors][handover]") {
+  // Batch B (entries 5..8, commit 8) is still being sealed on the pool when the snapshot at 4
+  // is recorded: the hard state written with the record must not claim commit 8 before B's
+  // entries are in the WAL (after a crash there, raft would find a commit beyond its log).
+  temp_dir dir;
+  pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.detach_io = false;
+  options.crypto_inline_bytes = 0;  // every batch is sealed on the pool
+  options.crypto_workers = 1;
+  pipeline_config config;
+  config.set("scheduler.policy", caf::atom("testing"));
+  caf::actor_system system{config};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  auto store = open_store(options);
+  REQUIRE(store);
+  const auto wal_dir = store->log->layout().wal_dir();
+  auto storage = spawn_storage(system, options, std::move(*store));
+  sched.run();
+  auto ask = [&](auto... xs) {
+    auto done = std::make_shared<bool>(false);
+    system.spawn(
+        [](caf::event_based_actor* self, storage_actor dest, std::shared_ptr<bool> done,
+           decltype(xs)... ys) {
+          self->request(dest, caf::infinite, ys...)
+              .then([done](std::uint64_t) { *done = true; });
+        },
+        storage, done, xs...);
+    return done;
+  };
+  auto first = ask(append_atom::value, hard_state{1, 1, 0}, make_entries(1, 4, 1, 100));
+  sched.run();
+  REQUIRE(*first);
+
+  auto second = ask(append_atom::value, hard_state{1, 1, 8}, make_entries(5, 4, 1, 100));
+  REQUIRE(sched.try_run_once());  // the client sends B
+  REQUIRE(sched.try_run_once());  // the storage accepts B and sends it to the crypto worker
+  REQUIRE(sched.jobs.size() == 1);  // the worker, not run yet
+  auto snapped = ask(snapshot_atom::value, raftvault::testing::test_snapshot(4));
+  // Run the newest job first: the snapshot's chain goes ahead, the crypto worker waits.
+  while (!*snapped && sched.try_run_once_lifo()) {
+  }
+  REQUIRE(*snapped);
+  REQUIRE_FALSE(*second);  // B is still on the pool
+  auto on_disk = raftlog::read_wal(wal_dir, {4, 1});
+  REQUIRE(on_disk);
+  std::uint64_t last = 4;
+  for (const auto& e : on_disk->entries) last = std::max(last, e.index);
+  CHECK(on_disk->state.commit <= last);
+  CHECK(on_disk->state.commit == 4);  // the snapshot's index, covered
+
+  sched.run();
+  CHECK(*second);
+  auto closed = std::make_shared<bool>(false);
+  system.spawn(
+      [closed](caf::event_based_actor* self, storage_actor dest) {
+        self->request(dest, caf::infinite, close_atom::value).then([closed](bool) { *closed = true; });
+      },
+      storage);
+  sched.run();
+  REQUIRE(*closed);
+  storage = nullptr;
+  sched.run();
+  auto reopened = open_store(options);
+  REQUIRE(reopened);
+  CHECK(reopened->recovered.state.commit == 8);
+  CHECK(reopened->recovered.entries.size() == 4);  // 5..8 after the snapshot at 4
+}
