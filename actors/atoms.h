@@ -28,5 +28,6 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 using take_snap_atom = caf::atom_constant<caf::atom("take_snap")>;
+using step_atom = caf::atom_constant<caf::atom("step")>;
 
 }  // namespace raftvault::actors

@@ -45,6 +45,8 @@ result<std::unique_ptr<blocking_storage>> blocking_storage::open(const pipeline_
   config->set("raftvault.wal-direct-io", options.wal_direct_io);
   config->set("raftvault.background-nice",
               static_cast<caf::config_value::integer>(options.background_nice));
+  config->set("raftvault.rotation-step-pause-us",
+              static_cast<caf::config_value::integer>(options.rotation_step_pause_us));
   config->set("raftvault.metadata", options.metadata);
   if (!options.unlock_key_file.empty()) config->set("raftvault.unlock-key-file", options.unlock_key_file);
   return open(std::move(config), kek);

@@ -46,6 +46,8 @@ constexpr option_spec kOptions[] = {
      "write WAL segments with O_DIRECT (same bytes; buffered where the file system refuses)"},
     {"background-nice", option_type::integer,
      "nice value of the snapshot writer's and key rotator's threads (0-19; 0: unchanged)"},
+    {"rotation-step-pause-us", option_type::integer,
+     "wait between a DEK rotation's durable steps, so its disk flushes do not bunch (0: none)"},
 };
 
 // CAF 0.17 type-checks each ini value against its declared option and silently drops a value
@@ -202,6 +204,10 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
                           1ull << 50));
   RV_ASSIGN(options.background_nice,
             read_unsigned(config, "background-nice", options.background_nice, 0, 19));
+  // Four pauses per rotation: at most 1 s of its 2 s budget (issue 5).
+  RV_ASSIGN(options.rotation_step_pause_us,
+            read_unsigned(config, "rotation-step-pause-us", options.rotation_step_pause_us, 0,
+                          250'000));
   RV_ASSIGN(options.unlock_key_file, read_string(config, "unlock-key-file"));
   RV_ASSIGN(options.create_if_missing, read_bool(config, "create-if-missing", false));
   RV_ASSIGN(options.autolock, read_bool(config, "autolock", false));

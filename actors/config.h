@@ -33,6 +33,7 @@ struct pipeline_options {
   std::uint64_t segment_delete_rate = 1ull << 30;        // raftvault.segment-delete-rate
   bool wal_direct_io = true;                             // raftvault.wal-direct-io
   std::uint64_t background_nice = 19;                    // raftvault.background-nice
+  std::uint64_t rotation_step_pause_us = 2000;           // raftvault.rotation-step-pause-us
   bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)
 };
 

@@ -22,6 +22,15 @@ using rotator_pointer = key_rotator_actor::stateful_pointer<key_rotator_state>;
 
 void start_rotation(rotator_pointer self);
 
+// Runs `next` after the step pause (at once when it is 0). The actor keeps answering status,
+// KEK and autolock requests meanwhile; requests to rotate queue as F as during any step.
+void after_pause(rotator_pointer self, std::function<void()> next) {
+  auto& st = self->state;
+  if (st.step_pause.count() == 0) return next();
+  st.after_pause = std::move(next);
+  self->delayed_send(self, st.step_pause, step_atom::value);
+}
+
 // The rotation cannot finish now: it stays pending ({C,P} on disk, both keys held, nothing
 // retired) and is retried later. Its requesters learn why.
 void leave_pending(rotator_pointer self, const raftvault::error& why) {
@@ -99,7 +108,7 @@ void force_snapshot(rotator_pointer self) {
                     [self](std::uint64_t index) {
                       fileio::crash_point("rotation.after_snapshot");
                       self->state.report.snapshot_index = index;
-                      retire(self);
+                      after_pause(self, [self] { retire(self); });
                     },
                     [self](caf::error& err) { leave_pending(self, from_caf(err)); });
           },
@@ -108,20 +117,10 @@ void force_snapshot(rotator_pointer self) {
           });
 }
 
-void start_rotation(rotator_pointer self) {
+// The barrier: appends before it sealed with C and durable, later ones sealed with P.
+void drain(rotator_pointer self) {
   auto& st = self->state;
-  st.started = std::chrono::steady_clock::now();
-  st.current = key_rotator_state::step::draining;
-  auto status = st.store->status();
-  if (!status.pending_generation) {
-    if (!status.needs_rotation) {
-      if (auto requested = st.store->request_rotation(); !requested) return leave_pending(self, requested.error());
-    }
-    fileio::crash_point("rotation.after_request");
-    if (auto prepared = st.store->prepare_rotation(); !prepared) return leave_pending(self, prepared.error());
-    fileio::crash_point("rotation.after_prepare");
-    status = st.store->status();
-  }
+  const auto status = st.store->status();
   st.report = rotation_report{};
   st.report.old_id = status.current_generation;
   st.report.new_id = *status.pending_generation;
@@ -133,9 +132,31 @@ void start_rotation(rotator_pointer self) {
             fileio::crash_point("rotation.after_drain");
             self->state.barrier = barrier;
             self->state.report.last_old = barrier.last_old;
-            force_snapshot(self);
+            after_pause(self, [self] { force_snapshot(self); });
           },
           [self](caf::error& err) { leave_pending(self, from_caf(err)); });
+}
+
+void prepare(rotator_pointer self) {
+  auto& st = self->state;
+  if (auto prepared = st.store->prepare_rotation(); !prepared) return leave_pending(self, prepared.error());
+  fileio::crash_point("rotation.after_prepare");
+  after_pause(self, [self] { drain(self); });
+}
+
+void start_rotation(rotator_pointer self) {
+  auto& st = self->state;
+  st.started = std::chrono::steady_clock::now();
+  st.current = key_rotator_state::step::draining;
+  const auto status = st.store->status();
+  if (status.pending_generation) return drain(self);  // {C,P} persisted: resume at the barrier
+  const bool writes_f = !status.needs_rotation;
+  if (writes_f) {
+    if (auto requested = st.store->request_rotation(); !requested) return leave_pending(self, requested.error());
+  }
+  fileio::crash_point("rotation.after_request");
+  if (!writes_f) return prepare(self);  // F was on disk already
+  after_pause(self, [self] { prepare(self); });
 }
 
 rotator_status status_of(const keys::key_store& store, bool rotating) {
@@ -161,12 +182,13 @@ rotator_status status_of(const keys::key_store& store, bool rotating) {
 key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor storage,
                                              std::shared_ptr<keys::key_store> store,
                                              std::chrono::milliseconds retry_interval,
-                                             std::uint64_t nice) {
+                                             std::uint64_t nice, std::chrono::microseconds step_pause) {
   lower_this_thread_priority(nice);  // runs on the actor's own thread when detached
   auto& st = self->state;
   st.storage = std::move(storage);
   st.store = std::move(store);
   st.retry_interval = retry_interval;
+  st.step_pause = step_pause;
   // An interrupted or requested rotation resumes at start-up.
   const auto boot = st.store->status();
   if (boot.pending_generation || boot.needs_rotation) self->send(self, retry_atom::value);
@@ -214,6 +236,11 @@ key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor
         const auto s = st.store->status();
         if (st.current == key_rotator_state::step::idle && (s.pending_generation || s.needs_rotation))
           start_rotation(self);
+      },
+      [self](step_atom) {
+        auto next = std::move(self->state.after_pause);
+        self->state.after_pause = nullptr;
+        if (next) next();
       },
   };
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -54,7 +55,9 @@ using key_rotator_actor = caf::typed_actor<
     caf::reacts_to<provider_atom, snapshot_provider_actor>,
     caf::replies_to<status_atom>::with<rotator_status>,
     // Internal: resume a pending rotation (timer, start-up).
-    caf::reacts_to<retry_atom>>;
+    caf::reacts_to<retry_atom>,
+    // Internal: the next step of a rotation, after the step pause.
+    caf::reacts_to<step_atom>>;
 
 // The rotator's state: where the protocol is, and who waits for it.
 struct key_rotator_state {
@@ -62,6 +65,8 @@ struct key_rotator_state {
   storage_actor storage;
   std::shared_ptr<keys::key_store> store;
   std::chrono::milliseconds retry_interval{1000};
+  std::chrono::microseconds step_pause{0};
+  std::function<void()> after_pause;  // the step waiting for the step_atom
   std::optional<snapshot_provider_actor> provider;
   step current = step::idle;
   bool retry_scheduled = false;
@@ -76,9 +81,13 @@ struct key_rotator_state {
 
 
 // `nice`: the thread's nice value when detached (thread_priority.h; 0: unchanged).
+// `step_pause`: the wait between a rotation's durable steps (F -> {C,P} -> drain -> snapshot
+// -> retire; none when 0). Each step flushes the disk's cache once or twice, and a flush
+// queued beside the WAL's fdatasync delays every append of that group commit; spaced out, the
+// appends between them run at full speed (docs/actors.md, "Step pause").
 key_rotator_actor::behavior_type key_rotator(
     key_rotator_actor::stateful_pointer<key_rotator_state> self, storage_actor storage,
     std::shared_ptr<keys::key_store> store, std::chrono::milliseconds retry_interval,
-    std::uint64_t nice);
+    std::uint64_t nice, std::chrono::microseconds step_pause);
 
 }  // namespace raftvault::actors

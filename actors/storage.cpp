@@ -64,7 +64,9 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.pool.push_back(spawn_io(self, options.detach_io, crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms),
-                        background_nice);
+                        background_nice,
+                        // No pause timer when a test drives the scheduler by hand.
+                        std::chrono::microseconds(options.detach_io ? options.rotation_step_pause_us : 0));
   return {
       [self](recover_atom) -> caf::result<recovered_state> {
         auto& st = self->state;

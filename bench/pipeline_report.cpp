@@ -81,6 +81,12 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
   }
   if (m.rotation) {
     const auto& r = *m.rotation;
+    // What a rotation costs in all, whatever its length: the entries the windows fell short
+    // of the rate between rotations, per rotation, and as milliseconds of that rate.
+    const double window_seconds = r.mean_seconds * static_cast<double>(r.count);
+    const double lost = r.count ? (r.before_rate * window_seconds - static_cast<double>(r.window_entries)) /
+                                      static_cast<double>(r.count)
+                                : 0;
     rep.add_json("rotation_ok", r.ok)
         .add("rotations", "rotations", r.count)
         .add("rotation_ms", "rotation (longest)", r.seconds * 1e3, 1, "ms")
@@ -92,6 +98,9 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
         .add("rotation_window_entries_per_sec", "rotation: entries/s during", r.window_rate, 0)
         .add("rotation_window_throughput_ratio", "rotation: during / before",
              ratio(r.window_rate, r.before_rate), 2, "x")
+        .add("rotation_lost_entries", "rotation: entries short, each", lost, 0)
+        .add("rotation_lost_ms", "rotation: the same at the rate before",
+             r.before_rate > 0 ? lost / r.before_rate * 1e3 : 0, 2, "ms")
         .add("rotation_control_throughput_ratio", "control: same windows, no rotation",
              ratio(r.control_rate, r.before_rate), 2, "x")
         .add_json("rotation_window_ratio_min", spread_of(r.window_ratios).min, 2)

@@ -68,6 +68,7 @@ segment-delete-rate=0
 group-commit-bytes=262144
 wal-direct-io=false
 background-nice=5
+rotation-step-pause-us=0
 )");
   auto options = read_options(*config);
   INFO((options ? std::string() : options.error().describe()));
@@ -83,6 +84,7 @@ background-nice=5
   CHECK_FALSE(options->wal_direct_io);
   CHECK(options->group_commit_bytes == 262144);
   CHECK(options->background_nice == 5);
+  CHECK(options->rotation_step_pause_us == 0);
   CHECK(options->unlock_key_file == "/etc/raftvault/unlock");
   CHECK(options->create_if_missing);
   CHECK(options->autolock);
@@ -123,6 +125,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->wal_direct_io);
   CHECK(options->group_commit_bytes == 1u << 20);
   CHECK(options->background_nice == 19);
+  CHECK(options->rotation_step_pause_us == 2000);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
@@ -153,6 +156,8 @@ TEST_CASE("config: invalid values are refused at start, naming the option", "[ac
        "option raftvault.rotation-retry-ms: 0 is out of range"},
       {{"--raftvault.data-dir=/d", "--raftvault.background-nice=20"},
        "option raftvault.background-nice: 20 is out of range [0, 19]"},
+      {{"--raftvault.data-dir=/d", "--raftvault.rotation-step-pause-us=250001"},
+       "option raftvault.rotation-step-pause-us: 250001 is out of range [0, 250000]"},
   };
   for (const auto& c : cases) {
     INFO(c.message);
@@ -230,7 +235,7 @@ group-commit-linger-us=0
        "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
        "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
        "group-commit-linger-us, group-commit-bytes, segment-delete-rate, wal-direct-io, "
-       "background-nice)"},
+       "background-nice, rotation-step-pause-us)"},
       {"[raftvault]\ndata-dir=\"/d\"\nwal-direct-io=\"off\"\n",
        R"(option raftvault.wal-direct-io: expected true or false, got "off")"},
       {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},

@@ -228,3 +228,30 @@ TEST_CASE("a rotation does not wait while released segments are given back, pace
   for (const auto& name : raftvault::testing::list_files(wal_dir))
     CHECK(name.find(".deleting") == std::string::npos);
 }
+
+TEST_CASE("a rotation pauses between its durable steps while appends and status go on", "[actors][rotation]") {
+  temp_dir dir;
+  auto options = options_for(dir);
+  options.rotation_step_pause_us = 100'000;  // four: F, {C,P}, barrier, snapshot, retire between
+  {
+    running_store rs(options);
+    rs.append(1, 50, 1);
+    caf::scoped_actor self{rs.store->system()};
+    auto rotation = self->request(rs.store->handle(), caf::infinite, rotate_dek_atom::value);
+    // The first pause follows F: appends accepted meanwhile are sealed with C, before the barrier.
+    rs.append(51, 10, 1);
+    auto during = rs.store->status_report();
+    REQUIRE(during);
+    CHECK(during->rotation_state != "{C}");
+    rotation_report report;
+    rotation.receive([&](rotation_report& r) { report = r; },
+                     [&](caf::error& err) { FAIL(rs.store->system().render(err)); });
+    CHECK(report.old_id == 1);
+    CHECK(report.new_id == 2);
+    CHECK(report.last_old == 60);
+    CHECK(report.duration_us >= 4 * options.rotation_step_pause_us);
+    rs.append(61, 10, 1);
+    REQUIRE(rs.store->close());
+  }
+  CHECK(generations_on_disk(options.data_dir) == std::vector<std::uint32_t>{2});
+}
