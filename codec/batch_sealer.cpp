@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "codec/cipher_internal.h"
+#include "codec/nonce_reservoir.h"
 
 namespace raftvault::codec {
 
@@ -12,9 +13,8 @@ batch_sealer::batch_sealer(cipher c, key_ref key, std::size_t records)
     : cipher_(c), key_(key), per_draw_(std::max<std::size_t>(records, 1)) {}
 
 status batch_sealer::refill() {
-  if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
   nonces_.resize(per_draw_ * kNonceBytes);
-  randombytes_buf(nonces_.data(), nonces_.size());
+  RV_TRY(random_nonce_bytes(nonces_.data(), nonces_.size()));
   used_ = 0;
   return {};
 }

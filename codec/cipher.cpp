@@ -4,6 +4,7 @@
 
 #include "codec/cipher_internal.h"
 #include "codec/cipher_testing.h"
+#include "codec/nonce_reservoir.h"
 #include "codec/record_wire.h"
 #include "codec/xchacha20poly1305.h"
 
@@ -116,8 +117,7 @@ result<std::string> seal(cipher c, key_ref key, std::string_view plaintext,
                          const record_place& place) {
   unsigned char nonce[kNonceBytes];
   if (c != cipher::none) {
-    if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
-    randombytes_buf(nonce, sizeof(nonce));
+    RV_TRY(random_nonce_bytes(nonce, sizeof(nonce)));
   }
   unsigned char ad[kPlaceAssociatedDataSize];
   return detail::seal_core(c, key, plaintext, place_ad(place, ad), nonce);
@@ -125,9 +125,8 @@ result<std::string> seal(cipher c, key_ref key, std::string_view plaintext,
 
 result<std::string> seal_with_ad(key_ref key, std::string_view plaintext,
                                  std::string_view associated_data) {
-  if (!ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
   unsigned char nonce[kNonceBytes];
-  randombytes_buf(nonce, sizeof(nonce));
+  RV_TRY(random_nonce_bytes(nonce, sizeof(nonce)));
   return detail::seal_core(cipher::xchacha20poly1305, key, plaintext, associated_data, nonce);
 }
 
