@@ -39,7 +39,8 @@ constexpr option_spec kOptions[] = {
     {"group-commit-linger-us", option_type::integer,
      "longest wait of a short WAL group for the expected rest (0: never wait)"},
     {"group-commit-bytes", option_type::integer,
-     "a WAL group syncs once it has written this many entry bytes (0: no cap)"},
+     "a WAL group syncs once it has written this many entry bytes, or half the bytes in flight "
+     "if more (0: no cap)"},
     {"segment-delete-rate", option_type::integer,
      "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
     {"wal-direct-io", option_type::boolean,

@@ -25,7 +25,8 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
     bytes += b.bytes;
   }
   const auto last_seq = batches.back().seq;
-  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), behind)
+  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), behind,
+                self->state.inflight_bytes)
       .then(
           [self, last_seq, bytes, promises](std::uint64_t durable_index) mutable {
             auto& st = self->state;

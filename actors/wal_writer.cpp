@@ -87,20 +87,27 @@ std::uint64_t entry_bytes(const std::vector<wal_append>& appends) {
   return bytes;
 }
 
+// The entry bytes after which a group syncs (0: no cap); see "Group size" in wal_writer.h.
+std::uint64_t group_cap(const wal_writer_state& st) {
+  if (st.group_bytes == 0) return 0;
+  return std::max(st.group_bytes, st.inflight / 2);
+}
+
 // Writes what the group gathered (one write) and keeps the requesters in `written` until the
 // group's fdatasync; their entries are not needed any more. A failed write makes the writer
-// fail-stop (sync_group then fails the whole group). Unless `whole`, appends past group_bytes
+// fail-stop (sync_group then fails the whole group). Unless `whole`, appends past the group cap
 // stay gathered for the next group.
 void write_gathered(wal_writer_state& st, bool whole) {
   if (st.group.empty()) return;
   std::vector<wal_writer_state::pending_request> gathered;
-  if (whole || st.group_bytes == 0) {
+  const auto cap = group_cap(st);
+  if (whole || cap == 0) {
     gathered = std::move(st.group);
     st.group.clear();
   } else {
     std::uint64_t bytes = st.written_bytes;
     std::size_t taken = 0;
-    while (taken < st.group.size() && bytes < st.group_bytes) bytes += st.group[taken++].bytes;
+    while (taken < st.group.size() && bytes < cap) bytes += st.group[taken++].bytes;
     gathered.assign(std::make_move_iterator(st.group.begin()),
                     std::make_move_iterator(st.group.begin() + static_cast<std::ptrdiff_t>(taken)));
     st.group.erase(st.group.begin(), st.group.begin() + static_cast<std::ptrdiff_t>(taken));
@@ -122,7 +129,7 @@ void write_gathered(wal_writer_state& st, bool whole) {
 
 void flush_now(wal_writer_pointer self);
 
-// Writes what is still gathered (up to group_bytes, unless `whole`) and makes the whole group
+// Writes what is still gathered (up to the group cap, unless `whole`) and makes the whole group
 // durable with one fdatasync. On any failure the whole group fails: none of it was
 // acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
 // `instead_of_sync` (snapshot records) writes more records and syncs them together with the
@@ -178,7 +185,7 @@ void sync_group(wal_writer_pointer self,
                 const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr,
                 bool whole = false) {
   sync_written(self, whole, instead_of_sync);
-  // Appends left gathered by group_bytes start the next group (after the backlog marker, when
+  // Appends left gathered by the group cap start the next group (after the backlog marker, when
   // one was sent: it schedules their flush).
   auto& st = self->state;
   if (!st.group.empty() && st.markers_pending == 0 && !st.flush_pending) flush_now(self);
@@ -234,7 +241,7 @@ void schedule_flush(wal_writer_pointer self) {
   const auto linger = linger_for(st);
   std::uint64_t gathered = 0;
   for (const auto& request : st.group) gathered += request.bytes;
-  const bool full = st.group_bytes > 0 && gathered >= st.group_bytes;
+  const bool full = group_cap(st) > 0 && gathered >= group_cap(st);
   if (full || st.gathered_appends >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
       !st.written.empty()) {
     flush_now(self);
@@ -244,7 +251,7 @@ void schedule_flush(wal_writer_pointer self) {
 }
 
 // Flush: write what was gathered and look again (appends that arrived during the write are
-// queued ahead of the flush sent now), unless the group is full (group_bytes). With nothing
+// queued ahead of the flush sent now), unless the group is full (group_cap). With nothing
 // new, sync the group, unless a batch was announced behind the newest one: then linger once
 // for it.
 void flush(wal_writer_pointer self) {
@@ -254,7 +261,7 @@ void flush(wal_writer_pointer self) {
   if (!st.group.empty() && !st.failure) {
     write_gathered(st, false);
     st.waited_for_behind = false;
-    const bool full = st.group_bytes > 0 && st.written_bytes >= st.group_bytes;
+    const bool full = group_cap(st) > 0 && st.written_bytes >= group_cap(st);
     if (!st.failure && !full) return flush_now(self);
     return sync_group(self);  // full: no more gathering, no linger for batches behind
   }
@@ -287,8 +294,8 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
   self->state.max_linger = max_linger;
   self->state.group_bytes = group_bytes;
   return {
-      [self](append_atom, std::vector<wal_append>& appends,
-             std::uint64_t behind) -> caf::result<std::uint64_t> {
+      [self](append_atom, std::vector<wal_append>& appends, std::uint64_t behind,
+             std::uint64_t inflight) -> caf::result<std::uint64_t> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
         auto promise = self->make_response_promise<std::uint64_t>();
@@ -297,6 +304,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         const auto bytes = entry_bytes(appends);
         st.group.push_back({promise, std::move(appends), bytes});
         st.behind = behind;
+        st.inflight = inflight;
         if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
         if (!st.flush_pending) {
           schedule_flush(self);

@@ -19,12 +19,14 @@
 //  - When the storage announced batches still being sealed behind the newest append
 //    (`behind`), the written group's fdatasync waits for the next of them.
 // max_linger 0 turns both off (deterministic tests: no timers).
-// Group size (group_bytes > 0): once a group has written that many entry bytes, it syncs
-// without looking for more. Large appends (4 producers of 1 MiB batches) would otherwise all
-// join one group, be answered together and come back together, leaving the disk idle while
-// they are built and sealed; a group of about one batch answers its requester while the next
-// batches are being written, so the disk stays busy, for one more fdatasync per group_bytes
-// (~0.1 ms per MiB written here with O_DIRECT). Small appends never reach the cap.
+// Group size (group_bytes > 0): once a group has written group_bytes of entries, or half of
+// the storage's bytes in flight if that is more, it syncs without looking for more. Large
+// appends (4 producers of 1 MiB batches) would otherwise all join one group, be answered
+// together and come back together, leaving the disk idle while they are built and sealed. With
+// groups of half what is in flight, half the requesters build and seal their next batches
+// while the other half's group is written, so the disk stays busy; a smaller group would pay
+// more fdatasyncs (~0.1 ms per group here with O_DIRECT) and more per-group overhead for
+// nothing. Small appends never reach the cap.
 // Failure modes: a failed write or fdatasync makes the writer fail-stop. The failing group and
 // every later request get the same sticky error; it never retries and never reports success
 // for bytes it could not make durable.
@@ -77,7 +79,10 @@ using wal_writer_actor = caf::typed_actor<
     // counts appends, not requests, when it sizes a group.
     // `behind`: appends the storage admitted after these and is still sealing; they reach
     // the writer without waiting for any durability (0: none).
-    caf::replies_to<append_atom, std::vector<wal_append>, std::uint64_t>::with<std::uint64_t>,
+    // `inflight`: the storage's entry bytes admitted and not yet durable, these included (it
+    // sizes groups, see "Group size").
+    caf::replies_to<append_atom, std::vector<wal_append>, std::uint64_t, std::uint64_t>::with<
+        std::uint64_t>,
     // Internal: flush number `id` (sent by the writer to itself, now or after a linger): write
     // what was gathered, or sync the group when nothing more is coming. Only the newest flush
     // counts; an older one is stale and ignored.
@@ -117,7 +122,8 @@ struct wal_writer_state {
   std::size_t gathered_appends = 0;      // appends in `group`
   std::size_t written_appends = 0;       // appends in `written`
   std::uint64_t written_bytes = 0;  // entry bytes in `written`
-  std::uint64_t group_bytes = 0;    // sync once written_bytes reaches it (0: no cap)
+  std::uint64_t group_bytes = 0;    // sync once written_bytes reaches it (0: no cap) ...
+  std::uint64_t inflight = 0;       // ... or half of this if more (from the newest append)
   std::uint64_t behind = 0;         // announced by the newest append (see append_atom)
   std::uint64_t flush_id = 0;       // of the newest flush sent; older ones are stale
   bool flush_pending = false;       // flush `flush_id` is on its way

@@ -29,7 +29,8 @@ struct outcome {
 
 // Sends two appends of 4 entries of about 1000 bytes so that the second one reaches the writer after
 // the first one's flush is queued and before it runs: the mailbox holds [flush, append 2].
-outcome two_close_appends(std::uint64_t group_bytes) {
+// `inflight`: the storage's bytes in flight that each append announces.
+outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0) {
   temp_dir dir;
   pipeline_options options;
   options.data_dir = dir / "store";
@@ -50,13 +51,13 @@ outcome two_close_appends(std::uint64_t group_bytes) {
     auto send_append = [&](std::uint64_t first) {
       system.spawn(
           [](caf::event_based_actor* self, wal_writer_actor dest, std::uint64_t first,
-             std::shared_ptr<std::vector<std::uint64_t>> replies) {
+             std::uint64_t inflight, std::shared_ptr<std::vector<std::uint64_t>> replies) {
             std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
             self->request(dest, caf::infinite, append_atom::value, std::move(appends),
-                          std::uint64_t{0})
+                          std::uint64_t{0}, inflight)
                 .then([replies](std::uint64_t last) { replies->push_back(last); });
           },
-          writer, first, replies);
+          writer, first, inflight, replies);
     };
     send_append(1);
     REQUIRE(sched.try_run_once());  // client 1 sends append 1
@@ -114,4 +115,18 @@ TEST_CASE("a group that has written group-commit-bytes syncs without the newcome
   CHECK(full.recovered == 8);
   const auto roomy = two_close_appends(first_append_bytes() + 1);
   CHECK(roomy.groups == 1);
+}
+
+TEST_CASE("a group may grow to half the storage's bytes in flight when that is above the cap",
+          "[actors][group]") {
+  const auto cap = first_append_bytes();  // alone, the first append fills a group
+  // Four such appends in flight: groups of two, so the newcomer joins.
+  const auto half = two_close_appends(cap, 4 * cap);
+  CHECK(half.groups == 1);
+  CHECK(half.durable_last == 8);
+  CHECK(half.recovered == 8);
+  // Two in flight: half is one append, the cap still decides.
+  const auto two = two_close_appends(cap, 2 * cap);
+  CHECK(two.groups == 2);
+  CHECK(two.recovered == 8);
 }
