@@ -64,6 +64,10 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("latency_p50_vs_raw_write_fdatasync_p50", "p50 / raw write+fdatasync p50",
            ratio(p50, raw_ws_p50), 2, "x")
       .add("latency_p99_vs_fdatasync_p99", "p99 / raw fdatasync p99", ratio(p99, raw_sync_p99), 2, "x")
+      // The same against the disk's fdatasyncs during the load (the WAL writer's): the raw
+      // runs before and after it can land in another phase of a shared disk.
+      .add("latency_p99_vs_wal_fdatasync_p99", "p99 / WAL fdatasync p99 (during the load)",
+           ratio(p99, to_micros(m.wal_sync.percentile(99))), 2, "x")
       .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x")
       .add_json("wal_direct_io", m.wal_direct_io);
   if (m.raw_direct) {
