@@ -50,6 +50,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.position.last_term = recovered.snap->metadata.term;
   }
   st.recovered = std::move(recovered);
+  st.groups = group_mode(options.group_commit_mode);
   st.log = log;
   // No linger timer when a test drives the scheduler by hand.
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
@@ -148,6 +149,9 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         out.snapshot_index = st.position.snapshot_index;
         out.state = st.position.state;
         out.bytes_in_flight = st.inflight_bytes;
+        out.half_groups = st.groups.halves();
+        out.group_disk_us = st.groups.disk_us();
+        out.group_appends_in_cycle = st.groups.appends_in_cycle();
         for (const auto& b : st.waiting) out.bytes_in_flight += b.bytes;
         if (st.failure) out.failure = st.failure->describe();
         self->request(st.wal, caf::infinite, status_atom::value)

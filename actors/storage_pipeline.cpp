@@ -25,20 +25,25 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
     bytes += b.bytes;
   }
   const auto last_seq = batches.back().seq;
+  const auto count = batches.size();
   self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), behind,
-                self->state.inflight_bytes)
+                self->state.inflight_bytes, self->state.groups.group_appends())
       .then(
-          [self, last_seq, bytes, promises](std::uint64_t durable_index) mutable {
+          [self, last_seq, bytes, count, promises](wal_ack ack) mutable {
             auto& st = self->state;
+            st.groups.answered(count, ack.disk_us);
+            const auto durable_index = ack.last_index;
             st.inflight_bytes -= bytes;
+            st.inflight_appends -= count;
             st.durable_seq = last_seq;
             for (auto& promise : promises) promise.deliver(durable_index);
             release_barriers(self);
             pump(self);
             maybe_close(self);
           },
-          [self, bytes, promises](caf::error& err) mutable {
+          [self, bytes, count, promises](caf::error& err) mutable {
             self->state.inflight_bytes -= bytes;
+            self->state.inflight_appends -= count;
             for (auto& promise : promises) promise.deliver(err);
             fail_all(self, from_caf(err));
           });
@@ -115,6 +120,7 @@ void seal_on_pool(storage_pointer self, storage_state::batch b) {
 void admit(storage_pointer self, storage_state::batch b) {
   auto& st = self->state;
   st.inflight_bytes += b.bytes;
+  st.groups.admitted(++st.inflight_appends);
   const auto seq = b.seq;
   if (!b.codec->encrypted() || b.bytes <= st.options.crypto_inline_bytes || st.pool.empty()) {
     // Small batches: a hop to a worker would cost more than sealing them here.
@@ -122,6 +128,7 @@ void admit(storage_pointer self, storage_state::batch b) {
       auto sealed = b.codec->seal_entries(b.entries);
       if (!sealed) {
         st.inflight_bytes -= b.bytes;
+        --st.inflight_appends;
         b.promise.deliver(to_caf(sealed.error()));
         fail_all(self, sealed.error().with_context("sealing a batch failed; nothing of it written"));
         return;
@@ -165,8 +172,9 @@ void hand_over(storage_pointer self) {
        it = st.sealing.find(st.next_write_seq)) {
     // A message holds up to group-commit-bytes (at least one batch): the WAL writer caps its
     // groups at that size and takes whole messages.
-    if (!batches.empty() && st.options.group_commit_bytes > 0 &&
-        bytes + it->second.bytes > st.options.group_commit_bytes) {
+    const bool bytes_full = st.options.group_commit_bytes > 0 &&
+                            bytes + it->second.bytes > st.options.group_commit_bytes;
+    if (!batches.empty() && (bytes_full || batches.size() >= st.groups.handover_appends())) {
       send_to_wal(self, std::move(batches), st.sealing.size());
       batches.clear();
       bytes = 0;

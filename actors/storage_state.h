@@ -11,6 +11,7 @@
 #include "actors/append_validation.h"
 #include "actors/config.h"
 #include "actors/crypto_pool.h"
+#include "actors/group_mode.h"
 #include "actors/key_rotator.h"
 #include "actors/storage.h"
 #include "actors/wal_writer.h"
@@ -61,6 +62,8 @@ struct storage_state {
   std::deque<batch> waiting;         // accepted, held back by max-inflight-bytes
   std::map<std::uint64_t, batch> sealing;  // admitted, being sealed or sealed
   std::uint64_t inflight_bytes = 0;
+  std::uint64_t inflight_appends = 0;  // batches admitted and not yet durable
+  group_mode groups;                   // whole or half WAL groups (group_mode.h)
   bool handover_pending = false;   // a handover_atom is on its way to this actor
   std::deque<barrier> barriers;
   std::deque<snapshot_job> snapshots;  // the front one is being written

@@ -93,6 +93,11 @@ std::uint64_t group_cap(const wal_writer_state& st) {
   return std::max(st.group_bytes, st.inflight / 2);
 }
 
+// Half groups: a group holding append_cap appends syncs.
+bool appends_full(const wal_writer_state& st, std::size_t appends) {
+  return st.append_cap > 0 && appends >= st.append_cap;
+}
+
 // Writes what the group gathered (one write) and keeps the requesters in `written` until the
 // group's fdatasync; their entries are not needed any more. A failed write makes the writer
 // fail-stop (sync_group then fails the whole group). Unless `whole`, appends past the group cap
@@ -101,21 +106,27 @@ void write_gathered(wal_writer_state& st, bool whole) {
   if (st.group.empty()) return;
   std::vector<wal_writer_state::pending_request> gathered;
   const auto cap = group_cap(st);
-  if (whole || cap == 0) {
+  if (whole || (cap == 0 && st.append_cap == 0)) {
     gathered = std::move(st.group);
     st.group.clear();
   } else {
     std::uint64_t bytes = st.written_bytes;
+    std::size_t appends = st.written_appends;
     std::size_t taken = 0;
-    while (taken < st.group.size() && bytes < cap) bytes += st.group[taken++].bytes;
+    while (taken < st.group.size() && (cap == 0 || bytes < cap) && !appends_full(st, appends)) {
+      appends += st.group[taken].appends.size();
+      bytes += st.group[taken++].bytes;
+    }
     gathered.assign(std::make_move_iterator(st.group.begin()),
                     std::make_move_iterator(st.group.begin() + static_cast<std::ptrdiff_t>(taken)));
     st.group.erase(st.group.begin(), st.group.begin() + static_cast<std::ptrdiff_t>(taken));
     if (gathered.empty()) return;
   }
   if (!st.failure) {
+    const auto start = std::chrono::steady_clock::now();
     if (auto written = write_group(st.log->log(), gathered); !written)
       st.failure = written.error().with_context("wal writer stopped (fail-stop)");
+    st.group_busy += std::chrono::steady_clock::now() - start;
   }
   for (auto& request : gathered) {
     st.written_bytes += request.bytes;
@@ -148,16 +159,20 @@ void sync_written(wal_writer_pointer self, bool whole,
   st.written_bytes = 0;
   st.written_appends = 0;
   if (group.empty() && !instead_of_sync) return;
+  const auto busy_before_sync = st.group_busy;
+  st.group_busy = {};
+  auto busy = busy_before_sync;
   if (!st.failure) {
     auto& wal = st.log->log();
     status synced;
+    const auto start = std::chrono::steady_clock::now();
     if (instead_of_sync) {
       synced = instead_of_sync(wal);
     } else {
-      auto start = std::chrono::steady_clock::now();
       synced = wal.sync();
       record_sync(st, std::chrono::steady_clock::now() - start);
     }
+    busy += std::chrono::steady_clock::now() - start;
     if (!synced) st.failure = synced.error().with_context("wal writer stopped (fail-stop)");
   }
   if (st.failure) {
@@ -177,8 +192,10 @@ void sync_written(wal_writer_pointer self, bool whole,
     ++st.markers_pending;
     self->send(self, flush_atom::value);
   }
-  const auto last = st.log->log().last_index();
-  for (auto& item : group) item.promise.deliver(last);
+  const wal_ack ack{st.log->log().last_index(),
+                    static_cast<std::uint64_t>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(busy).count())};
+  for (auto& item : group) item.promise.deliver(ack);
 }
 
 void sync_group(wal_writer_pointer self,
@@ -215,6 +232,7 @@ status write_snapshot_record(raftlog::wal& wal, snapshot_marker marker, const ha
 // an announced batch: a fraction of an fdatasync, so waiting can cost at most that and saves
 // a whole fdatasync when it pays off.
 std::chrono::microseconds linger_for(const wal_writer_state& st) {
+  if (st.append_cap > 0) return std::chrono::microseconds(0);  // half groups never wait
   const auto half_sync = std::chrono::microseconds(static_cast<std::int64_t>(st.sync_ewma_us / 2));
   return std::min(st.max_linger, half_sync);
 }
@@ -241,7 +259,8 @@ void schedule_flush(wal_writer_pointer self) {
   const auto linger = linger_for(st);
   std::uint64_t gathered = 0;
   for (const auto& request : st.group) gathered += request.bytes;
-  const bool full = group_cap(st) > 0 && gathered >= group_cap(st);
+  const bool full = (group_cap(st) > 0 && gathered >= group_cap(st)) ||
+                    appends_full(st, st.gathered_appends);
   if (full || st.gathered_appends >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
       !st.written.empty()) {
     flush_now(self);
@@ -261,7 +280,8 @@ void flush(wal_writer_pointer self) {
   if (!st.group.empty() && !st.failure) {
     write_gathered(st, false);
     st.waited_for_behind = false;
-    const bool full = group_cap(st) > 0 && st.written_bytes >= group_cap(st);
+    const bool full = (group_cap(st) > 0 && st.written_bytes >= group_cap(st)) ||
+                      appends_full(st, st.written_appends);
     if (!st.failure && !full) return flush_now(self);
     return sync_group(self);  // full: no more gathering, no linger for batches behind
   }
@@ -295,16 +315,17 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
   self->state.group_bytes = group_bytes;
   return {
       [self](append_atom, std::vector<wal_append>& appends, std::uint64_t behind,
-             std::uint64_t inflight) -> caf::result<std::uint64_t> {
+             std::uint64_t inflight, std::uint64_t append_cap) -> caf::result<wal_ack> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
-        auto promise = self->make_response_promise<std::uint64_t>();
+        auto promise = self->make_response_promise<wal_ack>();
         ++st.requests;
         st.gathered_appends += appends.size();
         const auto bytes = entry_bytes(appends);
         st.group.push_back({promise, std::move(appends), bytes});
         st.behind = behind;
         st.inflight = inflight;
+        st.append_cap = append_cap;
         if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
         if (!st.flush_pending) {
           schedule_flush(self);

@@ -19,6 +19,9 @@
 //  - When the storage announced batches still being sealed behind the newest append
 //    (`behind`), the written group's fdatasync waits for the next of them.
 // max_linger 0 turns both off (deterministic tests: no timers).
+// Half groups (append_cap > 0, from the storage: group_mode.h): a group syncs once it holds
+// append_cap appends and never lingers, so that two groups alternate, one written while the
+// other's requesters append again.
 // Group size (group_bytes > 0): once a group has written group_bytes of entries, or half of
 // the storage's bytes in flight if that is more, it syncs without looking for more. Large
 // appends (4 producers of 1 MiB batches) would otherwise all join one group, be answered
@@ -54,6 +57,13 @@ struct wal_append {
   std::vector<std::uint32_t> data_crcs;  // one per entry (sealed on the crypto pool), or none
 };
 
+// The answer to an append request: durable up to `last_index`, and how long the group it
+// was in kept the disk busy (its writes and its fdatasync; the storage's group_mode.h).
+struct wal_ack {
+  std::uint64_t last_index = 0;
+  std::uint64_t disk_us = 0;
+};
+
 struct wal_writer_status {
   std::uint64_t last_index = 0;
   std::uint64_t groups = 0;          // fdatasyncs of append groups
@@ -68,21 +78,23 @@ struct wal_writer_status {
 }  // namespace raftvault::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::wal_writer_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::wal_ack)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<raftvault::actors::wal_append>)
 
 namespace raftvault::actors {
 
 using wal_writer_actor = caf::typed_actor<
-    // Appends of SEALED entries (each with its hard state), in log order -> the last index,
-    // once all of them are durable. One request carries every append the storage had ready
+    // Appends of SEALED entries (each with its hard state), in log order -> the last index
+    // (wal_ack), once all of them are durable. One request carries every append the storage had ready
     // (each message to this thread may wake it: a syscall on both sides), and the writer
     // counts appends, not requests, when it sizes a group.
     // `behind`: appends the storage admitted after these and is still sealing; they reach
     // the writer without waiting for any durability (0: none).
     // `inflight`: the storage's entry bytes admitted and not yet durable, these included (it
     // sizes groups, see "Group size").
-    caf::replies_to<append_atom, std::vector<wal_append>, std::uint64_t, std::uint64_t>::with<
-        std::uint64_t>,
+    // `append_cap`: the storage's half-group size (see "Half groups"; 0: whole groups).
+    caf::replies_to<append_atom, std::vector<wal_append>, std::uint64_t, std::uint64_t,
+                    std::uint64_t>::with<wal_ack>,
     // Internal: flush number `id` (sent by the writer to itself, now or after a linger): write
     // what was gathered, or sync the group when nothing more is coming. Only the newest flush
     // counts; an older one is stale and ignored.
@@ -112,7 +124,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<st
 struct wal_writer_state {
   // One append request: answered once all its appends are durable.
   struct pending_request {
-    caf::typed_response_promise<std::uint64_t> promise;
+    caf::typed_response_promise<wal_ack> promise;
     std::vector<wal_append> appends;
     std::uint64_t bytes = 0;  // entry bytes
   };
@@ -124,6 +136,8 @@ struct wal_writer_state {
   std::uint64_t written_bytes = 0;  // entry bytes in `written`
   std::uint64_t group_bytes = 0;    // sync once written_bytes reaches it (0: no cap) ...
   std::uint64_t inflight = 0;       // ... or half of this if more (from the newest append)
+  std::uint64_t append_cap = 0;     // half groups: sync at this many appends, no linger (0: off)
+  std::chrono::steady_clock::duration group_busy{};  // this group's writes (and then its sync)
   std::uint64_t behind = 0;         // announced by the newest append (see append_atom)
   std::uint64_t flush_id = 0;       // of the newest flush sent; older ones are stale
   bool flush_pending = false;       // flush `flush_id` is on its way

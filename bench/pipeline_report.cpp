@@ -49,6 +49,9 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("appends_per_group", "appends/fdatasync",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
       .add("group_lingers", "groups that lingered", m.group_lingers)
+      .add_json("half_groups", m.half_groups)
+      .add("group_disk_us", "groups: a group's disk time", m.group_disk_us, 0, "us")
+      .add("group_appends_in_cycle", "groups: appends in flight", m.group_appends_in_cycle, 1)
       .add("appends_per_handover", "appends/hand-over to the WAL writer",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.handovers)), 1)
       .add("wal_fdatasync_p50_us", "WAL fdatasync p50", to_micros(m.wal_sync.percentile(50)), 1, "us")

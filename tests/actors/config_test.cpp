@@ -69,6 +69,7 @@ group-commit-bytes=262144
 wal-direct-io=false
 background-nice=5
 rotation-step-pause-us=0
+group-commit-mode="halves"
 )");
   auto options = read_options(*config);
   INFO((options ? std::string() : options.error().describe()));
@@ -85,6 +86,7 @@ rotation-step-pause-us=0
   CHECK(options->group_commit_bytes == 262144);
   CHECK(options->background_nice == 5);
   CHECK(options->rotation_step_pause_us == 0);
+  CHECK(options->group_commit_mode == group_mode_setting::halves);
   CHECK(options->unlock_key_file == "/etc/raftvault/unlock");
   CHECK(options->create_if_missing);
   CHECK(options->autolock);
@@ -126,6 +128,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->group_commit_bytes == 1u << 20);
   CHECK(options->background_nice == 19);
   CHECK(options->rotation_step_pause_us == 2000);
+  CHECK(options->group_commit_mode == group_mode_setting::whole);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
@@ -158,6 +161,8 @@ TEST_CASE("config: invalid values are refused at start, naming the option", "[ac
        "option raftvault.background-nice: 20 is out of range [0, 19]"},
       {{"--raftvault.data-dir=/d", "--raftvault.rotation-step-pause-us=250001"},
        "option raftvault.rotation-step-pause-us: 250001 is out of range [0, 250000]"},
+      {{"--raftvault.data-dir=/d", "--raftvault.group-commit-mode=thirds"},
+       R"(option raftvault.group-commit-mode: "thirds" is not whole or halves)"},
   };
   for (const auto& c : cases) {
     INFO(c.message);
@@ -234,7 +239,8 @@ group-commit-linger-us=0
        "option raftvault.data_dir: unknown option (the raftvault options are data-dir, cipher, "
        "segment-size, max-inflight-bytes, crypto-workers, crypto-inline-bytes, snapshot-keep, "
        "unlock-key-file, create-if-missing, autolock, metadata, rotation-retry-ms, "
-       "group-commit-linger-us, group-commit-bytes, segment-delete-rate, wal-direct-io, "
+       "group-commit-linger-us, group-commit-bytes, group-commit-mode, segment-delete-rate, "
+       "wal-direct-io, "
        "background-nice, rotation-step-pause-us)"},
       {"[raftvault]\ndata-dir=\"/d\"\nwal-direct-io=\"off\"\n",
        R"(option raftvault.wal-direct-io: expected true or false, got "off")"},

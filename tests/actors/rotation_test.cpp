@@ -120,10 +120,12 @@ TEST_CASE("a failing snapshot provider leaves the rotation pending - a retry com
   CHECK(st->key_generations == std::vector<std::uint32_t>{2});
 }
 
-TEST_CASE("16 producers append while 5 rotations run back to back - nothing acknowledged is lost",
-          "[actors][rotation][threads]") {
-  temp_dir dir;
-  auto options = options_for(dir);
+namespace {
+
+// 16 producers append while 5 rotations run back to back; afterwards every acknowledged entry
+// reads back, and the store holds one key. Returns the status taken before closing.
+storage_status sixteen_producers_five_rotations(const pipeline_options& options) {
+  storage_status before_close;
   std::map<std::uint64_t, entry> acknowledged;
   {
     running_store rs(options);
@@ -174,6 +176,9 @@ TEST_CASE("16 producers append while 5 rotations run back to back - nothing ackn
       CHECK(reports[i].snapshot_index >= reports[i].last_old);
     }
     acknowledged = rs.model->acknowledged();
+    auto status = rs.store->status_report();
+    REQUIRE(status);
+    before_close = *status;
     REQUIRE(rs.store->close());
   }
   CHECK(generations_on_disk(options.data_dir) == std::vector<std::uint32_t>{6});
@@ -194,6 +199,29 @@ TEST_CASE("16 producers append while 5 rotations run back to back - nothing ackn
   CHECK(checked == static_cast<std::size_t>(std::count_if(
                        acknowledged.begin(), acknowledged.end(),
                        [&](const auto& kv) { return kv.first > snap_index; })));
+  return before_close;
+}
+
+}  // namespace
+
+TEST_CASE("16 producers append while 5 rotations run back to back - nothing acknowledged is lost",
+          "[actors][rotation][threads]") {
+  temp_dir dir;
+  const auto status = sixteen_producers_five_rotations(options_for(dir));
+  CHECK_FALSE(status.half_groups);
+}
+
+TEST_CASE("half groups - 16 producers and 5 rotations lose nothing, groups hold half of them",
+          "[actors][rotation][threads]") {
+  temp_dir dir;
+  auto options = options_for(dir);
+  options.group_commit_mode = group_mode_setting::halves;
+  const auto status = sixteen_producers_five_rotations(options);
+  CHECK(status.half_groups);
+  CHECK(status.group_appends_in_cycle <= 16.0);
+  REQUIRE(status.fsync_groups > 0);
+  // At most half of the 16 per group, but for the forced snapshots' syncs (which take all).
+  CHECK(static_cast<double>(status.durable_appends) / static_cast<double>(status.fsync_groups) <= 12.0);
 }
 
 TEST_CASE("a rotation does not wait while released segments are given back, paced",

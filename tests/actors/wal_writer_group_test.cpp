@@ -29,8 +29,10 @@ struct outcome {
 
 // Sends two appends of 4 entries of about 1000 bytes so that the second one reaches the writer after
 // the first one's flush is queued and before it runs: the mailbox holds [flush, append 2].
-// `inflight`: the storage's bytes in flight that each append announces.
-outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0) {
+// `inflight`: the storage's bytes in flight that each append announces; `append_cap`: its
+// half-group size (0: whole groups).
+outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
+                          std::uint64_t append_cap = 0) {
   temp_dir dir;
   pipeline_options options;
   options.data_dir = dir / "store";
@@ -51,13 +53,14 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0)
     auto send_append = [&](std::uint64_t first) {
       system.spawn(
           [](caf::event_based_actor* self, wal_writer_actor dest, std::uint64_t first,
-             std::uint64_t inflight, std::shared_ptr<std::vector<std::uint64_t>> replies) {
+             std::uint64_t inflight, std::uint64_t append_cap,
+             std::shared_ptr<std::vector<std::uint64_t>> replies) {
             std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
             self->request(dest, caf::infinite, append_atom::value, std::move(appends),
-                          std::uint64_t{0}, inflight)
-                .then([replies](std::uint64_t last) { replies->push_back(last); });
+                          std::uint64_t{0}, inflight, append_cap)
+                .then([replies](wal_ack ack) { replies->push_back(ack.last_index); });
           },
-          writer, first, inflight, replies);
+          writer, first, inflight, append_cap, replies);
     };
     send_append(1);
     REQUIRE(sched.try_run_once());  // client 1 sends append 1
@@ -129,4 +132,15 @@ TEST_CASE("a group may grow to half the storage's bytes in flight when that is a
   const auto two = two_close_appends(cap, 2 * cap);
   CHECK(two.groups == 2);
   CHECK(two.recovered == 8);
+}
+
+TEST_CASE("half groups: a group holding the storage's half-group size syncs without the newcomer",
+          "[actors][group]") {
+  // No byte cap: only the half-group size of one append splits them.
+  const auto halves = two_close_appends(0, 0, 1);
+  CHECK(halves.groups == 2);
+  CHECK(halves.durable_last == 8);
+  CHECK(halves.recovered == 8);
+  const auto two = two_close_appends(0, 0, 2);
+  CHECK(two.groups == 1);
 }
