@@ -39,8 +39,9 @@ result<std::unique_ptr<blocking_storage>> blocking_storage::open(const pipeline_
   config->set("raftvault.group-commit-bytes",
               static_cast<caf::config_value::integer>(options.group_commit_bytes));
   config->set("raftvault.group-commit-mode",
-              std::string(options.group_commit_mode == group_mode_setting::halves ? "halves"
-                                                                                  : "whole"));
+              std::string(options.group_commit_mode == group_mode_setting::halves  ? "halves"
+                          : options.group_commit_mode == group_mode_setting::whole ? "whole"
+                                                                                   : "auto"));
   config->set("raftvault.segment-delete-rate",
               static_cast<caf::config_value::integer>(options.segment_delete_rate));
   config->set("raftvault.create-if-missing", options.create_if_missing);

@@ -42,8 +42,8 @@ constexpr option_spec kOptions[] = {
      "a WAL group syncs once it has written this many entry bytes, or half the bytes in flight "
      "if more (0: no cap)"},
     {"group-commit-mode", option_type::string,
-     "WAL groups: whole (every append that is there) or halves (half the appends in flight "
-     "each: faster where the appends' round trip outlasts a group's write + fdatasync)"},
+     "WAL groups: whole (every append that is there), halves (half the appends in flight) or "
+     "auto (half groups while the appends' round trip outlasts a group's write + fdatasync)"},
     {"segment-delete-rate", option_type::integer,
      "bytes/s at which released WAL segments are shrunk before unlinking (0: at once)"},
     {"wal-direct-io", option_type::boolean,
@@ -206,8 +206,10 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(auto mode, read_string(config, "group-commit-mode"));
   if (mode == "halves") {
     options.group_commit_mode = group_mode_setting::halves;
-  } else if (!mode.empty() && mode != "whole") {
-    return bad_option("group-commit-mode", "\"" + mode + "\" is not whole or halves");
+  } else if (mode == "whole") {
+    options.group_commit_mode = group_mode_setting::whole;
+  } else if (!mode.empty() && mode != "auto") {
+    return bad_option("group-commit-mode", "\"" + mode + "\" is not whole, halves or auto");
   }
   RV_ASSIGN(options.segment_delete_rate,
             read_unsigned(config, "segment-delete-rate", options.segment_delete_rate, 0,

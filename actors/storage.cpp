@@ -50,7 +50,10 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.position.last_term = recovered.snap->metadata.term;
   }
   st.recovered = std::move(recovered);
-  st.groups = group_mode(options.group_commit_mode);
+  // No decisions on the clock when a test drives the scheduler by hand.
+  st.groups = group_mode(!options.detach_io && options.group_commit_mode == group_mode_setting::automatic
+                             ? group_mode_setting::whole
+                             : options.group_commit_mode);
   st.log = log;
   // No linger timer when a test drives the scheduler by hand.
   const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);

@@ -1,5 +1,5 @@
-// group_mode: the appends in a cycle (N) from the peaks before answers, and the half-group
-// sizes derived from it.
+// group_mode: the appends in a cycle (N) from the peaks before answers, the half-group sizes
+// derived from it, and the automatic choice (on a simulated clock).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -14,8 +14,26 @@ namespace {
 // One closed-loop cycle of `n` requesters answered in `answers` back-to-back replies: they all
 // append (in flight 1..n), then the group is answered.
 void cycle(group_mode& mode, std::uint64_t n, std::uint64_t answers, std::uint64_t disk_us) {
-  for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(i);
-  for (std::uint64_t a = 0; a < answers; ++a) mode.answered(n / answers, disk_us);
+  const group_mode::clock::time_point t{};
+  for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(t, i);
+  for (std::uint64_t a = 0; a < answers; ++a) mode.answered(t, n / answers, disk_us);
+}
+
+// A closed loop of `n` requesters on a simulated clock: a group of all of them is answered
+// (disk time `d_us`), they come back one by one over `c_us`, and the next group is answered
+// `d_us` later. Returns the time after `cycles` cycles.
+using clock_point = group_mode::clock::time_point;
+clock_point closed_loop(group_mode& mode, clock_point t, std::uint64_t n, double c_us, double d_us,
+                        int cycles) {
+  const auto us = [](double v) {
+    return std::chrono::duration_cast<group_mode::clock::duration>(std::chrono::duration<double, std::micro>(v));
+  };
+  for (int k = 0; k < cycles; ++k) {
+    mode.answered(t, n, static_cast<std::uint64_t>(d_us));
+    for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(t + us(c_us * static_cast<double>(i) / static_cast<double>(n)), i);
+    t += us(c_us + d_us);
+  }
+  return t;
 }
 
 }  // namespace
@@ -47,4 +65,54 @@ TEST_CASE("group mode: half groups take half the requesters, hand-overs a quarte
   for (int i = 0; i < 40; ++i) cycle(mode, 1, 1, 150);
   CHECK(mode.group_appends() == 1);
   CHECK(mode.handover_appends() == 1);
+}
+
+TEST_CASE("group mode auto: half groups once the appends' round trip outlasts a group's disk time",
+          "[actors][group]") {
+  group_mode mode(group_mode_setting::automatic);
+  CHECK_FALSE(mode.halves());
+  // 64 requesters, C = 250 us, D = 150 us: halves pay.
+  auto t = closed_loop(mode, clock_point{} + std::chrono::seconds(1), 64, 250, 150, 60);
+  CHECK(mode.halves());
+  CHECK(mode.round_trip_us() == Approx(250).epsilon(0.05));
+  CHECK(mode.disk_us() == Approx(150));
+  CHECK(mode.group_appends() == 32);
+  // Two seconds on, half groups return to whole ones to measure again, and come back.
+  t = closed_loop(mode, t, 64, 250, 150, 5000);
+  mode.answered(t, 64, 150);
+  bool went_whole = !mode.halves();
+  for (int i = 0; i < 20000 && !went_whole; ++i) {
+    t = closed_loop(mode, t, 64, 250, 150, 1);
+    went_whole = !mode.halves();
+  }
+  CHECK(went_whole);
+  closed_loop(mode, t, 64, 250, 150, 60);
+  CHECK(mode.halves());
+}
+
+TEST_CASE("group mode auto: whole groups while the disk time outlasts the round trip",
+          "[actors][group]") {
+  group_mode mode(group_mode_setting::automatic);
+  // 16 requesters, C = 60 us, D = 150 us.
+  auto t = closed_loop(mode, clock_point{} + std::chrono::seconds(1), 16, 60, 150, 200);
+  CHECK_FALSE(mode.halves());
+  CHECK(mode.group_appends() == 0);
+  // 64 requesters but a 1 ms fdatasync.
+  closed_loop(mode, t, 64, 250, 1000, 200);
+  CHECK_FALSE(mode.halves());
+  // Below 8 in flight, never.
+  group_mode few(group_mode_setting::automatic);
+  closed_loop(few, clock_point{} + std::chrono::seconds(1), 4, 1000, 100, 200);
+  CHECK_FALSE(few.halves());
+}
+
+TEST_CASE("group mode auto: half groups whose disk time doubles go back to whole ones at once",
+          "[actors][group]") {
+  group_mode mode(group_mode_setting::automatic);
+  auto t = closed_loop(mode, clock_point{} + std::chrono::seconds(1), 64, 250, 150, 60);
+  REQUIRE(mode.halves());
+  t = closed_loop(mode, t, 64, 250, 150, 10);  // settled half groups
+  REQUIRE(mode.halves());
+  closed_loop(mode, t, 64, 250, 400, 10);  // the disk slows down: 400 > 2 x 150
+  CHECK_FALSE(mode.halves());
 }
