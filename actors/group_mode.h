@@ -12,8 +12,9 @@
 // requesters come back, times N) and D (the writer's answers), and switch to half groups while
 // C > 1.15 D; half groups return to whole ones every two seconds (or when their disk time
 // doubles) to measure again. Whole groups stay the default: auto raised 64 producers by ~20%
-// here but their p99 came closer to the limit, and one suite in a slow disk phase ran
-// half groups where whole ones should have served (bench/README.md, fifth session).
+// here but their p99 came closer to the limit, and in one suite in a slow disk phase
+// it ran half groups at a 369 us group disk time and reached only 18.2 x one producer; whether
+// whole groups would have done better there is not known (bench/README.md, fifth session).
 #pragma once
 
 #include <chrono>
