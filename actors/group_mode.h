@@ -44,7 +44,8 @@ class group_mode {
   std::uint64_t handover_appends() const;
 
   double appends_in_cycle() const { return appends_in_cycle_; }  // N, a moving average
-  double disk_us() const { return whole_disk_us_; }              // D of whole groups
+  // D of whole groups (with group-commit-mode=halves, of the half groups: the only ones run)
+  double disk_us() const { return whole_disk_us_; }
   double round_trip_us() const;                                  // C of whole groups
 
  private:

@@ -170,8 +170,9 @@ void hand_over(storage_pointer self) {
   std::uint64_t bytes = 0;
   for (auto it = st.sealing.find(st.next_write_seq); it != st.sealing.end() && it->second.sealed;
        it = st.sealing.find(st.next_write_seq)) {
-    // A message holds up to group-commit-bytes (at least one batch): the WAL writer caps its
-    // groups at that size and takes whole messages.
+    // A message holds up to group-commit-bytes, and with half groups a quarter of the appends
+    // in a cycle (at least one batch either way): the WAL writer takes whole messages, so a
+    // message must not be larger than what it may put in one group.
     const bool bytes_full = st.options.group_commit_bytes > 0 &&
                             bytes + it->second.bytes > st.options.group_commit_bytes;
     if (!batches.empty() && (bytes_full || batches.size() >= st.groups.handover_appends())) {

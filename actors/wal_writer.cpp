@@ -1,9 +1,12 @@
 #include "actors/wal_writer.h"
 
+#include <utility>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iterator>
+#include <utility>
 
 namespace raftvault::actors {
 namespace {
@@ -159,9 +162,7 @@ void sync_written(wal_writer_pointer self, bool whole,
   st.written_bytes = 0;
   st.written_appends = 0;
   if (group.empty() && !instead_of_sync) return;
-  const auto busy_before_sync = st.group_busy;
-  st.group_busy = {};
-  auto busy = busy_before_sync;
+  auto busy = std::exchange(st.group_busy, {});  // the group's writes; its sync is added below
   if (!st.failure) {
     auto& wal = st.log->log();
     status synced;
