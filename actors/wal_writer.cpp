@@ -1,7 +1,5 @@
 #include "actors/wal_writer.h"
 
-#include <utility>
-
 #include <algorithm>
 #include <chrono>
 #include <functional>
