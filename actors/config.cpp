@@ -208,7 +208,9 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
     options.group_commit_mode = group_mode_setting::halves;
   } else if (mode == "whole") {
     options.group_commit_mode = group_mode_setting::whole;
-  } else if (!mode.empty() && mode != "auto") {
+  } else if (mode == "auto") {
+    options.group_commit_mode = group_mode_setting::automatic;
+  } else if (!mode.empty()) {
     return bad_option("group-commit-mode", "\"" + mode + "\" is not whole, halves or auto");
   }
   RV_ASSIGN(options.segment_delete_rate,

@@ -316,3 +316,18 @@ TEST_CASE("config: the scheduler latency defaults are set unless overridden", "[
     CHECK(integer_option(config, "scheduler.max-threads") == cores);
   }
 }
+
+TEST_CASE("config: each group-commit-mode value selects its mode", "[actors][config]") {
+  const std::pair<const char*, group_mode_setting> cases[] = {
+      {"whole", group_mode_setting::whole},
+      {"halves", group_mode_setting::halves},
+      {"auto", group_mode_setting::automatic},
+  };
+  for (const auto& [value, setting] : cases) {
+    INFO(value);
+    auto config = parsed({"--raftvault.data-dir=/d", std::string("--raftvault.group-commit-mode=") + value});
+    auto options = read_options(*config);
+    REQUIRE(options);
+    CHECK(options->group_commit_mode == setting);
+  }
+}
