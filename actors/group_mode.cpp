@@ -9,7 +9,10 @@ namespace {
 constexpr double kWeight = 0.2;    // of a new sample in the moving averages
 constexpr double kEnter = 1.15;    // half groups while C > 1.15 D
 constexpr double kMinAppends = 8;  // fewer in flight: half groups are not worth a sync
-constexpr std::size_t kMaxProbes = 64;
+// An idle sample counts at most this many disk times (any C above 1.15 D decides the same):
+// the first group after a quiet spell waited for appends that were not there, which says
+// nothing about their round trip.
+constexpr double kMaxIdleVsDisk = 2;
 constexpr auto kSettle = std::chrono::milliseconds(5);   // after a switch, before measuring
 constexpr double kMeasureCycles = 8;                     // cycles of whole groups to measure
 constexpr auto kRemeasureEvery = std::chrono::seconds(2);
@@ -18,29 +21,13 @@ double average(double old, double sample) { return old == 0 ? sample : old + kWe
 
 }  // namespace
 
-double group_mode::round_trip_us() const {
-  return turnaround_appends_ > 0 ? turnaround_us_ / turnaround_appends_ * appends_in_cycle_ : 0;
-}
-
-void group_mode::admitted(clock::time_point now, std::uint64_t inflight) {
-  ++admissions_;
+void group_mode::admitted(std::uint64_t inflight) {
   peak_ = peak_restarts_ ? inflight : std::max(peak_, inflight);
   peak_restarts_ = false;
-  while (!probes_.empty() && admissions_ >= probes_.front().target) {
-    const auto& p = probes_.front();
-    if (p.measures) {
-      // Weighted by the appends each probe waited for: a lone straggler's turnaround is one
-      // requester's latency, not the CPUs' pace.
-      turnaround_us_ = turnaround_us_ * (1 - kWeight) +
-                       std::chrono::duration<double, std::micro>(now - p.since).count();
-      turnaround_appends_ = turnaround_appends_ * (1 - kWeight) + static_cast<double>(p.target - p.base);
-      measured_appends_ += static_cast<double>(p.target - p.base);
-    }
-    probes_.pop_front();
-  }
 }
 
-void group_mode::answered(clock::time_point now, std::uint64_t count, std::uint64_t disk_us) {
+void group_mode::answered(clock::time_point now, std::uint64_t count, std::uint64_t disk_us,
+                          std::uint64_t idle_us) {
   if (count == 0) return;
   // The answers of one group arrive back to back: they share the peak before them. In a
   // closed loop the peak is every requester: all of them wait just before a group is answered.
@@ -50,13 +37,15 @@ void group_mode::answered(clock::time_point now, std::uint64_t count, std::uint6
     if (disk_us > 0) whole_disk_us_ = average(whole_disk_us_, static_cast<double>(disk_us));
     return;
   }
-  const bool settled = now - since_ >= kSettle;
-  if (disk_us > 0 && settled) {
+  if (disk_us > 0 && now - since_ >= kSettle) {
     auto& d = halves_ ? half_disk_us_ : whole_disk_us_;
     d = average(d, static_cast<double>(disk_us));
+    if (!halves_) {
+      const double idle = std::min(static_cast<double>(idle_us), kMaxIdleVsDisk * static_cast<double>(disk_us));
+      whole_idle_us_ = average(whole_idle_us_, idle);
+      measured_appends_ += static_cast<double>(count);
+    }
   }
-  const std::uint64_t from = probes_.empty() ? admissions_ : std::max(admissions_, probes_.back().target);
-  if (probes_.size() < kMaxProbes) probes_.push_back({now, admissions_, from + count, !halves_ && settled});
   decide(now);
 }
 

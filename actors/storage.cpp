@@ -155,6 +155,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         out.half_groups = st.groups.halves();
         out.group_disk_us = st.groups.disk_us();
         out.group_appends_in_cycle = st.groups.appends_in_cycle();
+        out.group_round_trip_us = st.groups.round_trip_us();
         for (const auto& b : st.waiting) out.bytes_in_flight += b.bytes;
         if (st.failure) out.failure = st.failure->describe();
         self->request(st.wal, caf::infinite, status_atom::value)

@@ -46,6 +46,7 @@ struct storage_status {
   bool half_groups = false;            // WAL groups of half the appends in flight (group_mode.h)
   double group_disk_us = 0;            // a group's disk time, writes and fdatasync (moving average)
   double group_appends_in_cycle = 0;   // appends in flight before a group is answered (N)
+  double group_round_trip_us = 0;      // C of whole groups, measured by group-commit-mode=auto
   bool wal_direct_io = false;          // WAL written with O_DIRECT (raftvault.wal-direct-io)
   std::vector<std::uint64_t> sync_us;  // recent WAL fdatasync durations
   std::string failure;                 // empty unless fail-stopped or closed

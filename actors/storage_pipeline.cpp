@@ -31,7 +31,7 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
       .then(
           [self, last_seq, bytes, count, promises](wal_ack ack) mutable {
             auto& st = self->state;
-            st.groups.answered(group_mode::clock::now(), count, ack.disk_us);
+            st.groups.answered(group_mode::clock::now(), count, ack.disk_us, ack.idle_us);
             const auto durable_index = ack.last_index;
             st.inflight_bytes -= bytes;
             st.inflight_appends -= count;
@@ -120,7 +120,7 @@ void seal_on_pool(storage_pointer self, storage_state::batch b) {
 void admit(storage_pointer self, storage_state::batch b) {
   auto& st = self->state;
   st.inflight_bytes += b.bytes;
-  st.groups.admitted(group_mode::clock::now(), ++st.inflight_appends);
+  st.groups.admitted(++st.inflight_appends);
   const auto seq = b.seq;
   if (!b.codec->encrypted() || b.bytes <= st.options.crypto_inline_bytes || st.pool.empty()) {
     // Small batches: a hop to a worker would cost more than sealing them here.

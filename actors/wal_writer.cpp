@@ -161,6 +161,7 @@ void sync_written(wal_writer_pointer self, bool whole,
   st.written_appends = 0;
   if (group.empty() && !instead_of_sync) return;
   auto busy = std::exchange(st.group_busy, {});  // the group's writes; its sync is added below
+  std::chrono::steady_clock::duration idle{};
   if (!st.failure) {
     auto& wal = st.log->log();
     status synced;
@@ -171,7 +172,10 @@ void sync_written(wal_writer_pointer self, bool whole,
       synced = wal.sync();
       record_sync(st, std::chrono::steady_clock::now() - start);
     }
-    busy += std::chrono::steady_clock::now() - start;
+    const auto end = std::chrono::steady_clock::now();
+    busy += end - start;
+    if (st.last_sync_end) idle = std::max(end - *st.last_sync_end - busy, idle);
+    st.last_sync_end = end;
     if (!synced) st.failure = synced.error().with_context("wal writer stopped (fail-stop)");
   }
   if (st.failure) {
@@ -191,9 +195,10 @@ void sync_written(wal_writer_pointer self, bool whole,
     ++st.markers_pending;
     self->send(self, flush_atom::value);
   }
-  const wal_ack ack{st.log->log().last_index(),
-                    static_cast<std::uint64_t>(
-                        std::chrono::duration_cast<std::chrono::microseconds>(busy).count())};
+  const auto micros = [](std::chrono::steady_clock::duration d) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  };
+  const wal_ack ack{st.log->log().last_index(), micros(busy), micros(idle)};
   for (auto& item : group) item.promise.deliver(ack);
 }
 

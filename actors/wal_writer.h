@@ -40,6 +40,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/typed_actor.hpp>
@@ -57,11 +58,13 @@ struct wal_append {
   std::vector<std::uint32_t> data_crcs;  // one per entry (sealed on the crypto pool), or none
 };
 
-// The answer to an append request: durable up to `last_index`, and how long the group it
-// was in kept the disk busy (its writes and its fdatasync; the storage's group_mode.h).
+// The answer to an append request: durable up to `last_index`, how long the group it was in
+// kept the disk busy (its writes and its fdatasync), and how long the disk sat idle before
+// it, since the previous group's fdatasync returned (the storage's group_mode.h).
 struct wal_ack {
   std::uint64_t last_index = 0;
   std::uint64_t disk_us = 0;
+  std::uint64_t idle_us = 0;
 };
 
 struct wal_writer_status {
@@ -138,6 +141,7 @@ struct wal_writer_state {
   std::uint64_t inflight = 0;       // ... or half of this if more (from the newest append)
   std::uint64_t append_cap = 0;     // half groups: sync at this many appends, no linger (0: off)
   std::chrono::steady_clock::duration group_busy{};  // this group's writes (and then its sync)
+  std::optional<std::chrono::steady_clock::time_point> last_sync_end;  // of any group or record
   std::uint64_t behind = 0;         // announced by the newest append (see append_atom)
   std::uint64_t flush_id = 0;       // of the newest flush sent; older ones are stale
   bool flush_pending = false;       // flush `flush_id` is on its way

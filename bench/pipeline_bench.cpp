@@ -163,6 +163,7 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
     out.half_groups = after->half_groups;
     out.group_disk_us = after->group_disk_us;
     out.group_appends_in_cycle = after->group_appends_in_cycle;
+    out.group_round_trip_us = after->group_round_trip_us;
     out.handovers = after->wal_handovers - before->wal_handovers;
     out.wal_direct_io = after->wal_direct_io;
     for (auto us : after->sync_us) out.wal_sync.record(us * 1000);

@@ -54,6 +54,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add_json("half_groups", m.half_groups)
       .add("group_disk_us", "groups: a group's disk time", m.group_disk_us, 0, "us")
       .add("group_appends_in_cycle", "groups: appends in flight", m.group_appends_in_cycle, 1)
+      .add("group_round_trip_us", "groups: round trip (auto)", m.group_round_trip_us, 0, "us")
       .add("appends_per_handover", "appends/hand-over to the WAL writer",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.handovers)), 1)
       .add("wal_fdatasync_p50_us", "WAL fdatasync p50", to_micros(m.wal_sync.percentile(50)), 1, "us")

@@ -50,7 +50,7 @@ struct pipeline_measurement {
   std::uint64_t group_appends = 0;
   std::uint64_t group_lingers = 0;  // times a group waited for expected appends (a timer)
   bool half_groups = false;         // at the end of the load, and the estimates behind it
-  double group_disk_us = 0, group_appends_in_cycle = 0;
+  double group_disk_us = 0, group_appends_in_cycle = 0, group_round_trip_us = 0;
   std::uint64_t handovers = 0;      // messages that carried appends to the WAL writer
   std::uint64_t failed_appends = 0;
   std::string first_error;

@@ -15,13 +15,14 @@ namespace {
 // append (in flight 1..n), then the group is answered.
 void cycle(group_mode& mode, std::uint64_t n, std::uint64_t answers, std::uint64_t disk_us) {
   const group_mode::clock::time_point t{};
-  for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(t, i);
-  for (std::uint64_t a = 0; a < answers; ++a) mode.answered(t, n / answers, disk_us);
+  for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(i);
+  for (std::uint64_t a = 0; a < answers; ++a) mode.answered(t, n / answers, disk_us, 0);
 }
 
 // A closed loop of `n` requesters on a simulated clock: a group of all of them is answered
-// (disk time `d_us`), they come back one by one over `c_us`, and the next group is answered
-// `d_us` later. Returns the time after `cycles` cycles.
+// (disk time `d_us`, after the disk sat idle `c_us`: their round trip), they come back one by
+// one over `c_us`, and the next group is answered `d_us` later. Returns the time after
+// `cycles` cycles.
 using clock_point = group_mode::clock::time_point;
 clock_point closed_loop(group_mode& mode, clock_point t, std::uint64_t n, double c_us, double d_us,
                         int cycles) {
@@ -29,8 +30,8 @@ clock_point closed_loop(group_mode& mode, clock_point t, std::uint64_t n, double
     return std::chrono::duration_cast<group_mode::clock::duration>(std::chrono::duration<double, std::micro>(v));
   };
   for (int k = 0; k < cycles; ++k) {
-    mode.answered(t, n, static_cast<std::uint64_t>(d_us));
-    for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(t + us(c_us * static_cast<double>(i) / static_cast<double>(n)), i);
+    mode.answered(t, n, static_cast<std::uint64_t>(d_us), static_cast<std::uint64_t>(c_us));
+    for (std::uint64_t i = 1; i <= n; ++i) mode.admitted(i);
     t += us(c_us + d_us);
   }
   return t;
@@ -79,7 +80,7 @@ TEST_CASE("group mode auto: half groups once the appends' round trip outlasts a 
   CHECK(mode.group_appends() == 32);
   // Two seconds on, half groups return to whole ones to measure again, and come back.
   t = closed_loop(mode, t, 64, 250, 150, 5000);
-  mode.answered(t, 64, 150);
+  mode.answered(t, 64, 150, 250);
   bool went_whole = !mode.halves();
   for (int i = 0; i < 20000 && !went_whole; ++i) {
     t = closed_loop(mode, t, 64, 250, 150, 1);
@@ -115,4 +116,22 @@ TEST_CASE("group mode auto: half groups whose disk time doubles go back to whole
   REQUIRE(mode.halves());
   closed_loop(mode, t, 64, 250, 400, 10);  // the disk slows down: 400 > 2 x 150
   CHECK_FALSE(mode.halves());
+}
+
+TEST_CASE("group mode auto: a quiet spell before a group is not a round trip", "[actors][group]") {
+  group_mode mode(group_mode_setting::automatic);
+  // 64 requesters, C = 100 us, D = 150 us: whole groups; every 50th group follows a second
+  // without appends (its idle time is the pause, not the appends' round trip).
+  auto t = clock_point{} + std::chrono::seconds(1);
+  bool went_halves = false;
+  for (int k = 0; k < 40 && !went_halves; ++k) {
+    t = closed_loop(mode, t, 64, 100, 150, 49);
+    t += std::chrono::seconds(1);
+    mode.answered(t, 64, 150, 1000000);
+    went_halves = mode.halves();
+    t = closed_loop(mode, t, 64, 100, 150, 8);
+    went_halves = went_halves || mode.halves();
+  }
+  CHECK_FALSE(went_halves);
+  CHECK(mode.round_trip_us() < 150);
 }

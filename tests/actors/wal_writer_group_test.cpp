@@ -7,6 +7,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <optional>
+#include <thread>
 
 #include "actors/config.h"
 #include "actors/pipeline.h"
@@ -143,4 +144,48 @@ TEST_CASE("half groups: a group holding the storage's half-group size syncs with
   CHECK(halves.recovered == 8);
   const auto two = two_close_appends(0, 0, 2);
   CHECK(two.groups == 1);
+}
+
+TEST_CASE("the writer reports how long the disk sat idle before each group", "[actors][group]") {
+  temp_dir dir;
+  pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.cipher = codec::cipher::none;
+  options.detach_io = false;
+  pipeline_config config;
+  config.set("scheduler.policy", caf::atom("testing"));
+  caf::actor_system system{config};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  auto store = open_store(options);
+  REQUIRE(store);
+  auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), std::uint64_t{0});
+  sched.run();
+  auto append = [&](std::uint64_t first) {
+    std::optional<wal_ack> ack;
+    system.spawn(
+        [&ack, first](caf::event_based_actor* self, wal_writer_actor dest) {
+          std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
+          self->request(dest, caf::infinite, append_atom::value, std::move(appends), std::uint64_t{0},
+                        std::uint64_t{0}, std::uint64_t{0})
+              .then([&ack](wal_ack a) { ack = a; });
+        },
+        writer);
+    sched.run();
+    REQUIRE(ack);
+    return *ack;
+  };
+  const auto first = append(1);
+  CHECK(first.idle_us == 0);  // nothing synced before it
+  CHECK(first.disk_us > 0);
+  // The writer's clock is the real one: 30 ms without appends are idle disk time.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const auto second = append(2);
+  CHECK(second.last_index == 2);
+  CHECK(second.idle_us >= 30000);
+  CHECK(second.disk_us > 0);
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  writer = nullptr;
+  sched.run();
+  REQUIRE(store->log->close());
 }
