@@ -1,5 +1,5 @@
 // raftvault unlock-key rotate / autolock on|off: changes to the key file only (one atomic
-// replace each). The new unlock key is printed alone on stdout.
+// replace each). The new unlock key is printed alone on stdout, before the key file changes.
 #include <iostream>
 
 #include "tools/commands.h"
@@ -8,6 +8,23 @@
 #include "tools/store_access.h"
 
 namespace raftvault::cli {
+namespace {
+
+// A new unlock key is printed before the key file is re-wrapped under it: had stdout not taken
+// it (`> /dev/full`, a closed pipe), no key anyone holds would open the store again.
+// Installs the printed key; a failure says which key now opens the store.
+int install_unlock_key(keys::key_store& store, const keys::unlock_key& fresh, std::uint64_t version,
+                       const std::string& data_dir) {
+  auto installed = store.update_kek(&fresh, version);
+  if (installed) return kExitOk;
+  // A failed directory fsync after the rename still leaves the new key in force (key_store.h).
+  const bool in_force = store.status().kek_version == version;
+  return fail(with_advice(installed.error(), data_dir) +
+              (in_force ? ": the key file already holds the key printed on stdout (it may not survive a crash)"
+                        : ": the key printed on stdout was not installed; the previous one still opens the store"));
+}
+
+}  // namespace
 
 int cmd_unlock_key(int argc, char** argv) {
   const command_spec spec{
@@ -25,11 +42,16 @@ int cmd_unlock_key(int argc, char** argv) {
   if (!store->keys->status().locked)
     return fail("store " + data_dir + " has autolock off, so there is no unlock key to rotate: turn it on with "
                 "'raftvault autolock on --data-dir " + data_dir + "'");
-  auto fresh = store->keys->rotate_kek();
+  auto fresh = keys::unlock_key::generate();
   if (!fresh) return fail(fresh.error(), data_dir);
-  note("unlock key of " + data_dir + " rotated (kek-version " + std::to_string(store->keys->status().kek_version) +
+  if (auto shown = write_new_unlock_key(*fresh); !shown)
+    return fail(shown.error().message() + ": the unlock key of " + data_dir + " was not changed");
+  const std::uint64_t version = store->keys->status().kek_version + 1;
+  if (auto installed = install_unlock_key(*store->keys, *fresh, version, data_dir); installed != kExitOk)
+    return installed;
+  note("unlock key of " + data_dir + " rotated (kek-version " + std::to_string(version) +
        "); the previous key no longer opens it");
-  if (auto shown = show_new_unlock_key(*fresh, data_dir); !shown) return fail(shown.error().message());
+  note_new_unlock_key(data_dir);
   return kExitOk;
 }
 
@@ -47,21 +69,29 @@ int cmd_autolock(int argc, char** argv) {
   const std::string data_dir = args.value("data-dir");
   auto store = open_offline(args, data_dir);
   if (!store) return fail(store.error(), data_dir);
-  auto changed = store->keys->set_autolock(on);
-  if (!changed) return fail(changed.error(), data_dir);
-  if (on && !*changed && store->keys->status().locked) {
-    note("autolock is already on for " + data_dir + " (use 'raftvault unlock-key rotate' for a new key)");
-    return kExitOk;
-  }
   if (!on) {
+    auto changed = store->keys->set_autolock(false);
+    if (!changed) return fail(changed.error(), data_dir);
     note("autolock is off for " + data_dir + ": the key file is no longer locked (anyone who can read it "
          "can read the log)");
     return kExitOk;
   }
+  if (store->keys->status().locked) {
+    note("autolock is already on for " + data_dir + " (use 'raftvault unlock-key rotate' for a new key)");
+    return kExitOk;
+  }
+  auto fresh = keys::unlock_key::generate();
+  if (!fresh) return fail(fresh.error(), data_dir);
+  if (auto shown = write_new_unlock_key(*fresh); !shown)
+    return fail(shown.error().message() + ": " + data_dir + " was not locked (autolock stays off)");
+  // Locking a key file that held the DEK unwrapped also requests a DEK rotation (update_kek).
+  const std::uint64_t version = store->keys->status().kek_version + 1;
+  if (auto installed = install_unlock_key(*store->keys, *fresh, version, data_dir); installed != kExitOk)
+    return installed;
   note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
        "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +
        "', or the service rotates it when it starts");
-  if (auto shown = show_new_unlock_key(**changed, data_dir); !shown) return fail(shown.error().message());
+  note_new_unlock_key(data_dir);
   return kExitOk;
 }
 

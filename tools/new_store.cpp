@@ -99,12 +99,6 @@ void note_new_unlock_key(const std::string& data_dir) {
        "RAFTVAULT_UNLOCK_KEY");
 }
 
-status show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir) {
-  RV_TRY(write_new_unlock_key(key));
-  note_new_unlock_key(data_dir);
-  return {};
-}
-
 int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys) {
   if (keys.kek()) {
     if (auto written = write_new_unlock_key(*keys.kek()); !written)

@@ -46,8 +46,6 @@ int fail_new_store(new_store_guard& guard, const std::string& message);
 status write_new_unlock_key(const keys::unlock_key& key);
 // Where the key went and how commands read it (stderr).
 void note_new_unlock_key(const std::string& data_dir);
-// Both (unlock-key rotate, autolock on).
-status show_new_unlock_key(const keys::unlock_key& key, const std::string& data_dir);
 
 // The last step of init and import: writes the new unlock key (with autolock), then keeps the
 // store. When stdout does not take the key the store could never be opened: it is removed and

@@ -232,3 +232,29 @@ TEST_CASE("init --tls-key refuses a missing file and a file that is not a privat
     CHECK_FALSE(fileio::exists(dir / "b"));  // checked before anything is created
   }
 }
+
+TEST_CASE("a new unlock key that stdout does not take leaves the key file as it was", "[cli][errors]") {
+  // `> /dev/full`: the key's write fails as on a full disk. Had the key file been re-wrapped
+  // under that key, no key anyone holds would open the store again.
+  locked_store s;
+  const std::map<std::string, std::string> env{{"RAFTVAULT_UNLOCK_KEY", s.key}};
+  auto before = tree_digest(s.store);
+  auto rotated = run_raftvault(with_dir({"unlock-key", "rotate"}, s.store), env, "/dev/full");
+  INFO(rotated.err);
+  CHECK(rotated.exit_code == 1);
+  CHECK(rotated.err == "raftvault: cannot write the new unlock key to stdout: the unlock key of " + s.store +
+                           " was not changed\n");
+  CHECK(tree_digest(s.store) == before);
+  CHECK(run_raftvault(with_dir({"status"}, s.store), env).exit_code == 0);  // the old key still opens it
+
+  const std::string unlocked = s.source.dir / "unlocked";
+  REQUIRE(run_raftvault({"init", "--data-dir", unlocked}).exit_code == 0);
+  before = tree_digest(unlocked);
+  auto locked = run_raftvault(with_dir({"autolock", "on"}, unlocked), {}, "/dev/full");
+  INFO(locked.err);
+  CHECK(locked.exit_code == 1);
+  CHECK(locked.err == "raftvault: cannot write the new unlock key to stdout: " + unlocked +
+                          " was not locked (autolock stays off)\n");
+  CHECK(tree_digest(unlocked) == before);
+  CHECK(run_raftvault(with_dir({"status"}, unlocked)).exit_code == 0);  // still opens without a key
+}

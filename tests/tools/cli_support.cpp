@@ -11,9 +11,11 @@
 
 namespace raftvault::testing {
 
-run_result run_raftvault(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+run_result run_raftvault(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                         const std::string& stdout_path) {
   temp_dir capture;
-  const std::string out_path = capture / "stdout", err_path = capture / "stderr";
+  const std::string out_path = stdout_path.empty() ? capture / "stdout" : stdout_path;
+  const std::string err_path = capture / "stderr";
   const std::string binary = std::string(RAFTVAULT_BIN_DIR) + "/raftvault";
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -41,7 +43,7 @@ run_result run_raftvault(const std::vector<std::string>& args, const std::map<st
   ::waitpid(pid, &status, 0);
   run_result result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_bytes(out_path);
+  if (stdout_path.empty()) result.out = read_bytes(out_path);
   result.err = read_bytes(err_path);
   return result;
 }
