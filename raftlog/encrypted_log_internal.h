@@ -29,10 +29,18 @@ namespace detail {
 // (nullopt when no file qualifies). A file failing its checks is skipped — and renamed
 // .broken when `rename_broken` — but a snapshot the codec cannot open is an error, returned
 // as is: never fall back to an older state. `codec` null: no decryption (inspection only).
+// `damaged` (read-only, may be null): the error of the newest file skipped, if any.
 result<std::optional<snapshot>> load_newest_snapshot(const std::string& snap_dir,
                                                      const std::vector<snapshot_marker>& allowed,
                                                      const payload_codec* codec,
-                                                     bool rename_broken);
+                                                     bool rename_broken,
+                                                     std::optional<error>* damaged = nullptr);
+
+// A WAL that does not read from the older state chosen because the newest snapshot was
+// damaged: that snapshot is the cause, and the WAL's own error ("index gap", "no segment
+// starts at or before") would send the operator to a healthy file. `wal_error` as is when no
+// snapshot was skipped.
+error blame_damaged_snapshot(const error& wal_error, const std::optional<error>& damaged);
 
 // Opens every stored entry in place; an error names the directory once (the cipher's error
 // already names the entry's index and term).

@@ -22,13 +22,16 @@ result<recovered_state> read_plain_etcd(const std::string& wal_dir, const std::s
   auto markers = valid_snapshot_markers(wal_dir);
   if (!markers) return markers.error();
   recovered_state content;
+  std::optional<error> damaged;
   if (!snap_dir.empty()) {
     RV_ASSIGN(content.snap, detail::load_newest_snapshot(snap_dir, *markers,
                                                          payload_codec::plaintext().get(),
-                                                         /*rename_broken=*/false));
+                                                         /*rename_broken=*/false, &damaged));
   }
   const snapshot_marker at = content.snap ? content.snap->marker() : snapshot_marker{};
-  RV_ASSIGN(wal_contents contents, read_wal(wal_dir, at));
+  auto read = read_wal(wal_dir, at);
+  if (!read) return detail::blame_damaged_snapshot(read.error(), damaged);
+  wal_contents contents = std::move(read).value();
   content.metadata = std::move(contents.metadata);
   content.state = contents.state;
   content.entries = std::move(contents.entries);

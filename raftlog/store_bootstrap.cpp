@@ -19,7 +19,8 @@ namespace detail {
 result<std::optional<snapshot>> load_newest_snapshot(const std::string& snap_dir,
                                                      const std::vector<snapshot_marker>& allowed,
                                                      const payload_codec* codec,
-                                                     bool rename_broken) {
+                                                     bool rename_broken,
+                                                     std::optional<error>* damaged) {
   snapshotter snaps(snap_dir);
   std::optional<snapshot> opened;
   auto accept = [&](const snapshot& stored) -> status {
@@ -47,13 +48,20 @@ result<std::optional<snapshot>> load_newest_snapshot(const std::string& snap_dir
     if (!marker || std::find(allowed.begin(), allowed.end(), *marker) == allowed.end()) continue;
     auto loaded = snaps.load_file(name);
     if (!loaded) {
-      if (loaded.error().code() == errc::corruption) continue;
-      return loaded.error();
+      if (loaded.error().code() != errc::corruption) return loaded.error();
+      if (damaged != nullptr && !*damaged) *damaged = loaded.error();
+      continue;
     }
     RV_TRY(accept(*loaded));
     return opened;
   }
   return std::optional<snapshot>();
+}
+
+error blame_damaged_snapshot(const error& wal_error, const std::optional<error>& damaged) {
+  if (!damaged) return wal_error;
+  return error(errc::corruption, "the newest snapshot " + damaged->message() +
+                                     "; without it the WAL does not read: " + wal_error.message());
 }
 
 status open_entries(const payload_codec& codec, const std::string& wal_dir,
@@ -87,6 +95,7 @@ status check_codec_matches(const store_layout& layout,
 struct read_parts {
   std::optional<snapshot> snap;
   snapshot_marker at;
+  std::optional<error> damaged;  // a newer snapshot skipped (read-only)
 };
 
 // Markers -> newest usable snapshot -> where to open the WAL.
@@ -96,7 +105,7 @@ result<read_parts> choose_snapshot(const store_layout& layout, const payload_cod
   if (!markers) return markers.error().with_context("open " + layout.data_dir);
   read_parts parts;
   RV_ASSIGN(parts.snap, detail::load_newest_snapshot(layout.snap_dir(), *markers, &codec,
-                                                     rename_broken));
+                                                     rename_broken, &parts.damaged));
   if (parts.snap) parts.at = parts.snap->marker();
   return parts;
 }
@@ -173,7 +182,8 @@ result<recovered_state> read_store(const std::string& data_dir,
   RV_TRY(check_codec_matches(layout, codec));
   RV_ASSIGN(read_parts parts, choose_snapshot(layout, *codec, /*rename_broken=*/false));
   auto contents = read_wal(layout.wal_dir(), parts.at);
-  if (!contents) return contents.error().with_context("read " + data_dir);
+  if (!contents)
+    return detail::blame_damaged_snapshot(contents.error(), parts.damaged).with_context("read " + data_dir);
   RV_TRY(detail::open_entries(*codec, layout.wal_dir(), contents->entries));
   recovered_state out;
   out.metadata = std::move(contents->metadata);

@@ -118,6 +118,20 @@ TEST_CASE("damaged files are named with offset and cause, and nothing is repaire
     write_bytes(snap, bytes);
     expect_refusal(s.store, with_dir({"verify"}, s.store), env, snap + " offset 0");
   }
+  SECTION("a damaged snapshot the WAL cannot do without is named, not the WAL") {
+    // The WAL holds only the entries after the snapshot: without it a restart has nothing to
+    // start from, and the error must send the operator to the .snap file, not the healthy WAL.
+    const std::string snap = s.store + "/snap-v3-encrypted/0000000000000002-0000000000000014.snap";
+    auto bytes = read_bytes(snap);
+    bytes[3000] = static_cast<char>(bytes[3000] ^ 0x01);
+    write_bytes(snap, bytes);
+    for (const auto& cmd : std::vector<std::vector<std::string>>{{"status"}, {"dump"}, {"rotate-dek"}})
+      expect_refusal(s.store, with_dir(cmd, s.store), env,
+                     "the newest snapshot " + snap + ": crc mismatch");
+    expect_refusal(s.store, with_dir({"export", "--out", s.source.dir / "out"}, s.store), env,
+                   "the newest snapshot " + snap + ": crc mismatch");
+    CHECK_FALSE(fileio::exists(s.source.dir / "out"));
+  }
   SECTION("a modified key file") {
     const std::string key_path = s.store + "/keys/node.key";
     auto text = read_bytes(key_path);
