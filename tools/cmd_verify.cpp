@@ -4,6 +4,7 @@
 // Stops at the first problem, naming file, offset and cause (exit 1). Changes nothing.
 #include <iostream>
 
+#include "codec/cipher.h"
 #include "codec/raft_codec.h"
 #include "codec/wal_record.h"
 #include "raftlog/encrypted_log.h"
@@ -23,6 +24,7 @@ struct auth_failure {
   std::uint64_t index = 0;
   std::string where;
   error cause{errc::corruption, {}};
+  bool may_be_retired = false;  // see sealed_with_retired_key
 };
 
 struct wal_tally {
@@ -33,6 +35,17 @@ struct wal_tally {
   std::string torn;              // a torn tail a restart would truncate
   std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
 };
+
+// Whether an entry that does not open may just be sealed with a DEK a rotation retired: its
+// generation is not held, or it names none (secretbox records), so no single held key is
+// known to be its own. Failing under a generation still held is tampering, before the
+// snapshot too.
+bool sealed_with_retired_key(const entry& stored, const error& cause) {
+  if (cause.code() == errc::missing_key) return true;
+  if (cause.code() != errc::wrong_key) return false;
+  auto header = codec::inspect_record(stored.data);
+  return header && header->key_id == 0;
+}
 
 int problem(const std::string& data_dir, const std::string& where, const std::string& cause) {
   return fail("verify " + data_dir + ": " + where + ": " + cause);
@@ -79,7 +92,7 @@ int walk_wal(const offline_store& store, wal_tally& tally) {
       ++tally.authenticated;
       continue;
     }
-    tally.failures.push_back({stored->index, where, opened.error()});
+    tally.failures.push_back({stored->index, where, opened.error(), sealed_with_retired_key(*stored, opened.error())});
   }
   bar.finish();
   return kExitOk;
@@ -124,8 +137,7 @@ int cmd_verify(int argc, char** argv) {
   if (!content) return fail("verify " + data_dir + ": " + content.error().message());
   const raftvault::snapshot_marker at = content->snap ? content->snap->marker() : raftvault::snapshot_marker{};
   for (const auto& failure : tally.failures) {
-    const auto code = failure.cause.code();
-    if (failure.index <= at.index && (code == errc::missing_key || code == errc::wrong_key)) {
+    if (failure.index <= at.index && failure.may_be_retired) {
       ++tally.superseded;  // a rotation retired its key; the snapshot replaces the entry
       continue;
     }

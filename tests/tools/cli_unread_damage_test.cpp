@@ -1,0 +1,101 @@
+// Damage in what a restart does not read (an entry before the snapshot): verify still fails
+// on it.
+#include "actors/held_keys.h"
+#include "cli_fixtures.h"
+#include "codec/wal_record.h"
+#include "keys/key_store.h"
+#include "raftlog/encryption_fixtures.h"
+
+using namespace raftvault;
+using namespace raftvault::testing;
+
+namespace {
+
+// An unlocked store (made by `raftvault init`) holding entries 1..40 in one segment and
+// snapshots at 10 and 30, as a service writes them.
+struct written_store {
+  temp_dir dir;
+  std::string store = dir / "store";
+  std::string wal_dir = store + "/wal-v3-encrypted";
+  std::string snap_dir = store + "/snap-v3-encrypted";
+  written_store() {
+    REQUIRE(run_raftvault({"init", "--data-dir", store, "--segment-size", "1048576"}).exit_code == 0);
+    auto keys = keys::key_store::open(store + "/keys");
+    REQUIRE(keys);
+    auto codec = actors::codec_for(*keys, codec::cipher::xchacha20poly1305);
+    REQUIRE(codec);
+    raftlog::recovered_state read;
+    raftlog::log_options options;
+    options.wal.segment_size = 1 << 20;
+    auto log = raftlog::encrypted_log::open(store, *codec, read, options);
+    REQUIRE(log);
+    REQUIRE((*log)->save(hard_state{1, 1, 40}, make_entries(1, 40, 1)));
+    for (std::uint64_t at : {10, 30}) {
+      snapshot snap;
+      snap.data = "state machine at " + std::to_string(at);
+      snap.metadata.index = at;
+      snap.metadata.term = 1;
+      snap.metadata.conf.voters = {1};
+      REQUIRE((*log)->save_snapshot(snap));
+    }
+    REQUIRE((*log)->close());
+  }
+  std::string snap_file(std::uint64_t index) const {
+    return snap_dir + "/" + raftlog::snapshotter::file_name({index, 1});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("verify fails on a tampered entry before the snapshot whose key is held", "[cli][errors]") {
+  written_store s;
+  // Flip a ciphertext byte of entry 4 and re-chain the CRCs, as anyone who can write the file
+  // can: only the payload's authentication tag can catch it.
+  rewrite_wal(s.wal_dir, [](std::vector<segment_frame>& frames) {
+    for (std::size_t p : entry_frame_positions(frames)) {
+      auto e = codec::decode_entry(frames[p].data);
+      REQUIRE(e);
+      if (e->index != 4) continue;
+      e->data[e->data.size() / 2] = static_cast<char>(e->data[e->data.size() / 2] ^ 0x01);  // ciphertext
+      frames[p].data = codec::encode_entry(*e);
+    }
+  });
+  const auto before = tree_digest(s.store);
+  auto verified = run_raftvault({"verify", "--data-dir", s.store});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 1);
+  CHECK_THAT(verified.err, Catch::Contains(s.wal_dir) && Catch::Contains("entry index 4 term 1") &&
+                               Catch::Contains("authentication failed"));
+  CHECK(tree_digest(s.store) == before);
+}
+
+TEST_CASE("verify counts entries before the snapshot under a retired key, not as damage", "[cli]") {
+  // What a service's rotation leaves: a forced snapshot sealed with the new key, older entries
+  // still in the WAL under the retired one, and no snapshot file only that key opens.
+  written_store s;
+  {
+    auto keys = keys::key_store::open(s.store + "/keys");
+    REQUIRE(keys);
+    REQUIRE(keys->prepare_rotation());
+    auto codec = actors::codec_for(*keys, codec::cipher::xchacha20poly1305);  // seals with P
+    REQUIRE(codec);
+    raftlog::recovered_state read;
+    raftlog::log_options options;
+    options.wal.segment_size = 1 << 20;
+    auto log = raftlog::encrypted_log::open(s.store, *codec, read, options);
+    REQUIRE(log);
+    snapshot forced;
+    forced.data = "state machine at 40";
+    forced.metadata.index = 40;
+    forced.metadata.term = 1;
+    forced.metadata.conf.voters = {1};
+    REQUIRE((*log)->save_snapshot(forced));
+    REQUIRE((*log)->close());
+    REQUIRE(keys->complete_rotation());
+  }
+  for (std::uint64_t old : {10, 30}) std::filesystem::remove(s.snap_file(old));
+  auto verified = run_raftvault({"verify", "--data-dir", s.store});
+  INFO(verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("40 records, 0 authenticated, 40 before the snapshot under a retired key"));
+}
