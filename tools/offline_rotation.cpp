@@ -4,6 +4,7 @@
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
 #include "raftlog/encrypted_log.h"
+#include "raftlog/snapshotter.h"
 #include "raftlog/store_copy.h"
 #include "raftlog/wal.h"
 
@@ -37,6 +38,16 @@ std::uint64_t store_segment_size(const raftlog::store_layout& layout) {
   return std::clamp<std::uint64_t>(size, kMinSegmentSize, kMaxSegmentSize);
 }
 
+// Every .snap file passes its checks (CRC, name). The copy keeps only the snapshot a restart
+// uses and the old directories are then deleted, so a damaged file would vanish unseen; and a
+// damaged newest one would silently take the store back to an older snapshot.
+status check_snap_files(const raftlog::store_layout& layout) {
+  raftlog::snapshotter snaps(layout.snap_dir());
+  RV_ASSIGN(auto names, snaps.list());
+  for (const auto& name : names) RV_TRY(snaps.load_file(name));
+  return {};
+}
+
 }  // namespace
 
 result<offline_rotation_report> rotate_dek_offline(
@@ -51,6 +62,7 @@ result<offline_rotation_report> rotate_dek_offline(
 
   // Read (and authenticate) everything first: a damaged store is refused before the key file
   // changes. The held keys ({C} or {C,P}) open it all.
+  RV_TRY(check_snap_files(store.layout));
   RV_ASSIGN(auto content, raftlog::read_store(data_dir, store.codec));
   offline_rotation_report report;
   report.entries = content.entries.size();

@@ -1,5 +1,6 @@
-// Damage in what a restart does not read (an entry before the snapshot): verify still fails
-// on it.
+// Damage in files a restart does not read (an older .snap, an entry before the snapshot):
+// verify still fails on it, and rotate-dek, which would drop those files, refuses the store
+// before anything changes.
 #include "actors/held_keys.h"
 #include "cli_fixtures.h"
 #include "codec/wal_record.h"
@@ -45,6 +46,13 @@ struct written_store {
   }
 };
 
+void flip_byte(const std::string& path, std::size_t at) {
+  auto bytes = read_bytes(path);
+  REQUIRE(at < bytes.size());
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x01);
+  write_bytes(path, bytes);
+}
+
 }  // namespace
 
 TEST_CASE("verify fails on a tampered entry before the snapshot whose key is held", "[cli][errors]") {
@@ -67,6 +75,22 @@ TEST_CASE("verify fails on a tampered entry before the snapshot whose key is hel
   CHECK_THAT(verified.err, Catch::Contains(s.wal_dir) && Catch::Contains("entry index 4 term 1") &&
                                Catch::Contains("authentication failed"));
   CHECK(tree_digest(s.store) == before);
+}
+
+TEST_CASE("rotate-dek refuses a store with a damaged snapshot file, used or not", "[cli][errors]") {
+  for (std::uint64_t damaged : {10, 30}) {
+    CAPTURE(damaged);
+    written_store s;
+    flip_byte(s.snap_file(damaged), 20);
+    const auto before = tree_digest(s.store);
+    auto rotated = run_raftvault({"rotate-dek", "--data-dir", s.store});
+    INFO(rotated.out << rotated.err);
+    CHECK(rotated.exit_code == 1);
+    CHECK_THAT(rotated.err, Catch::StartsWith("raftvault: ") && Catch::Contains(s.snap_file(damaged)) &&
+                                Catch::Contains("crc mismatch"));
+    CHECK(rotated.out.empty());
+    CHECK(tree_digest(s.store) == before);  // the damaged file is still there to inspect
+  }
 }
 
 TEST_CASE("verify counts entries before the snapshot under a retired key, not as damage", "[cli]") {
