@@ -1,5 +1,6 @@
 // raftvault: the operator's tool for a node's encrypted raft storage (docs/cli.md).
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string_view>
@@ -39,6 +40,16 @@ void usage(std::ostream& out) {
          "1 refused operation or damaged data, 2 usage error.\n";
 }
 
+// Output that never reached stdout (`> /dev/full`, a reader gone) must not exit 0: a script
+// would take an empty or cut-off `dump --json` for the store's content.
+int checked_stdout(std::string_view command, int code) {
+  std::cout.flush();
+  const bool written = std::cout && std::fflush(stdout) == 0 && std::ferror(stdout) == 0;
+  if (written || code != raftvault::cli::kExitOk) return code;
+  std::cerr << "raftvault: " << command << " finished, but writing its output to stdout failed" << std::endl;
+  return raftvault::cli::kExitRefused;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,7 +67,7 @@ int main(int argc, char** argv) {
     return raftvault::cli::kExitOk;
   }
   for (const auto& sub : kSubcommands)
-    if (name == sub.name) return sub.run(argc - 2, argv + 2);
+    if (name == sub.name) return checked_stdout(name, sub.run(argc - 2, argv + 2));
   std::cerr << "raftvault: unknown command '" << name << "' (see raftvault --help)" << std::endl;
   return raftvault::cli::kExitUsage;
 }

@@ -273,3 +273,19 @@ TEST_CASE("a new unlock key that stdout does not take leaves the key file as it 
   CHECK(tree_digest(unlocked) == before);
   CHECK(run_raftvault(with_dir({"status"}, unlocked)).exit_code == 0);  // still opens without a key
 }
+
+TEST_CASE("output that stdout does not take is a failure, not exit 0", "[cli][errors]") {
+  // `raftvault dump --json > out.json` onto a full disk: a script must not take the empty or
+  // cut-off file for the store's content.
+  locked_store s;
+  const std::map<std::string, std::string> env{{"RAFTVAULT_UNLOCK_KEY", s.key}};
+  for (const auto& cmd : std::vector<std::vector<std::string>>{{"status"}, {"status", "--json"}, {"dump"},
+                                                               {"dump", "--json"}, {"verify"}}) {
+    const auto before = tree_digest(s.store);
+    auto r = run_raftvault(with_dir(cmd, s.store), env, "/dev/full");
+    INFO(cmd[0] << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "raftvault: " + cmd[0] + " finished, but writing its output to stdout failed\n");
+    CHECK(tree_digest(s.store) == before);
+  }
+}
