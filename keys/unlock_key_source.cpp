@@ -93,6 +93,9 @@ result<unlock_key> prompt_unlock_key(const std::string& prompt, const std::strin
   c = 0;
   ::tcsetattr(fd, TCSAFLUSH, &saved);
   ::close(fd);
+  // Nothing typed (Enter, Ctrl-D) is no key at all, not a malformed one: the caller then says
+  // how else a key can be given.
+  if (line.empty()) return error(errc::not_found, "no unlock key was entered at " + tty_path);
   return parse_and_wipe(line);
 }
 

@@ -16,7 +16,8 @@ result<unlock_key> read_unlock_key_file(const std::string& path);
 result<unlock_key> read_unlock_key_env(const std::string& variable);
 
 // Prompts on the controlling terminal (/dev/tty) with echo off and reads one line. `tty_path`
-// exists for tests (a pseudo-terminal); errc::not_found when there is no terminal.
+// exists for tests (a pseudo-terminal); errc::not_found when there is no terminal or nothing
+// was entered (an empty line, end of input).
 result<unlock_key> prompt_unlock_key(const std::string& prompt,
                                      const std::string& tty_path = "/dev/tty");
 

@@ -1,7 +1,12 @@
 // secret_bytes and the unlock key's text form and sources.
 #include <catch2/catch.hpp>
 #include <sstream>
+#include <pty.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
 
 #include <cerrno>
 #include <cstdlib>
@@ -146,4 +151,47 @@ TEST_CASE("unlock keys come from a private file, the environment or a terminal",
   REQUIRE_FALSE(no_tty.has_value());
   CHECK(no_tty.error().code() == errc::not_found);
   CHECK(no_tty.error().message() == path + " is not a terminal");
+}
+
+namespace {
+
+// Runs prompt_unlock_key on a pseudo-terminal; once the prompt shows, types `input` into it.
+result<unlock_key> prompt_on_pty(const std::string& input) {
+  int master = -1, slave = -1;
+  char name[256] = {};
+  REQUIRE(::openpty(&master, &slave, name, nullptr, nullptr) == 0);
+  bool typed = false;  // checked here: Catch's assertions are not for other threads
+  std::thread typist([master, input, &typed] {
+    // Typed only after the prompt: the prompt flushes input typed before it (TCSAFLUSH).
+    std::string seen;
+    char c = 0;
+    while (seen.find("key: ") == std::string::npos && ::read(master, &c, 1) == 1) seen.push_back(c);
+    typed = ::write(master, input.data(), input.size()) == static_cast<ssize_t>(input.size());
+  });
+  auto key = prompt_unlock_key("Unlock key: ", name);
+  typist.join();
+  CHECK(typed);
+  ::close(slave);
+  ::close(master);
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("the unlock-key prompt: a typed key is read, nothing typed is no key", "[keys][unlock]") {
+  auto key = unlock_key::generate();
+  REQUIRE(key);
+  auto typed = prompt_on_pty(std::string(key->text().value().view()) + "\n");
+  REQUIRE(typed);
+  CHECK(typed->same_as(*key));
+  const std::string eof(1, '\x04');  // Ctrl-D at the start of a line: end of input
+  for (const std::string& input : {std::string("\n"), eof}) {
+    auto nothing = prompt_on_pty(input);
+    REQUIRE_FALSE(nothing);
+    CHECK(nothing.error().code() == errc::not_found);
+    CHECK_THAT(nothing.error().message(), Catch::StartsWith("no unlock key was entered at /dev/pts/"));
+  }
+  auto garbage = prompt_on_pty("RVKEK1-nope\n");
+  REQUIRE_FALSE(garbage);
+  CHECK(garbage.error().code() != errc::not_found);
 }
