@@ -182,20 +182,28 @@ rotator_status status_of(const keys::key_store& store, bool rotating) {
 key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor storage,
                                              std::shared_ptr<keys::key_store> store,
                                              std::chrono::milliseconds retry_interval,
-                                             std::uint64_t nice, std::chrono::microseconds step_pause) {
+                                             std::uint64_t nice, std::chrono::microseconds step_pause,
+                                             bool encrypted) {
   lower_this_thread_priority(nice);  // runs on the actor's own thread when detached
   auto& st = self->state;
   st.storage = std::move(storage);
   st.store = std::move(store);
   st.retry_interval = retry_interval;
   st.step_pause = step_pause;
+  st.encrypted = encrypted;
   // An interrupted or requested rotation resumes at start-up.
   const auto boot = st.store->status();
-  if (boot.pending_generation || boot.needs_rotation) self->send(self, retry_atom::value);
+  if (encrypted && (boot.pending_generation || boot.needs_rotation)) self->send(self, retry_atom::value);
 
   return {
       [self](rotate_dek_atom) -> caf::result<rotation_report> {
         auto& st = self->state;
+        // Refused before anything is persisted: the switch to P would fail at the barrier
+        // and leave {C,P} pending, retried for ever.
+        if (!st.encrypted)
+          return to_caf(raftvault::error(errc::invalid_argument,
+                                         "DEK rotation refused: the store is plaintext (cipher none), "
+                                         "its entries are sealed with no key, so no data key is in use"));
         auto promise = self->make_response_promise<rotation_report>();
         if (st.current != key_rotator_state::step::idle) {
           // Coalesce: persisted as F, served by the next rotation.
@@ -234,7 +242,8 @@ key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor
         auto& st = self->state;
         st.retry_scheduled = false;
         const auto s = st.store->status();
-        if (st.current == key_rotator_state::step::idle && (s.pending_generation || s.needs_rotation))
+        if (st.encrypted && st.current == key_rotator_state::step::idle &&
+            (s.pending_generation || s.needs_rotation))
           start_rotation(self);
       },
       [self](step_atom) {

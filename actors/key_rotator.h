@@ -66,6 +66,7 @@ struct key_rotator_state {
   std::shared_ptr<keys::key_store> store;
   std::chrono::milliseconds retry_interval{1000};
   std::chrono::microseconds step_pause{0};
+  bool encrypted = true;  // false: a plaintext store (cipher none) has no DEK in use to rotate
   std::function<void()> after_pause;  // the step waiting for the step_atom
   std::optional<snapshot_provider_actor> provider;
   step current = step::idle;
@@ -88,6 +89,6 @@ struct key_rotator_state {
 key_rotator_actor::behavior_type key_rotator(
     key_rotator_actor::stateful_pointer<key_rotator_state> self, storage_actor storage,
     std::shared_ptr<keys::key_store> store, std::chrono::milliseconds retry_interval,
-    std::uint64_t nice, std::chrono::microseconds step_pause);
+    std::uint64_t nice, std::chrono::microseconds step_pause, bool encrypted);
 
 }  // namespace raftvault::actors

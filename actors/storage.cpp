@@ -70,7 +70,8 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms),
                         background_nice,
                         // No pause timer when a test drives the scheduler by hand.
-                        std::chrono::microseconds(options.detach_io ? options.rotation_step_pause_us : 0));
+                        std::chrono::microseconds(options.detach_io ? options.rotation_step_pause_us : 0),
+                        log->codec()->encrypted());
   return {
       [self](recover_atom) -> caf::result<recovered_state> {
         auto& st = self->state;

@@ -88,9 +88,15 @@ int cmd_autolock(int argc, char** argv) {
   const std::uint64_t version = store->keys->status().kek_version + 1;
   if (auto installed = install_unlock_key(*store->keys, *fresh, version, data_dir); installed != kExitOk)
     return installed;
-  note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
-       "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +
-       "', or the service rotates it when it starts");
+  if (store->layout.encrypted) {
+    note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
+         "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +
+         "', or the service rotates it when it starts");
+  } else {
+    // A plaintext store seals nothing with its DEK: the request stays a flag, never run.
+    note("autolock is on for " + data_dir + " (a plaintext store: its log is not encrypted, the key "
+         "file protects the node's TLS key)");
+  }
   note_new_unlock_key(data_dir);
   return kExitOk;
 }

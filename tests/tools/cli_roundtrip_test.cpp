@@ -194,6 +194,17 @@ TEST_CASE("init creates an empty store, autolock on and off round trip", "[cli]"
   CHECK(st["autolock"].as_bool() == false);
 }
 
+TEST_CASE("autolock on for a plaintext store asks for no DEK rotation it could not run", "[cli]") {
+  temp_dir dir;
+  const std::string store = dir / "store";
+  REQUIRE(run_raftvault({"init", "--cipher", "none", "--data-dir", store}).exit_code == 0);
+  auto on = run_raftvault({"autolock", "on", "--data-dir", store});
+  REQUIRE(on.exit_code == 0);
+  CHECK(is_unlock_key_line(on.out));
+  CHECK_THAT(on.err, Catch::Contains("a plaintext store"));
+  CHECK_THAT(on.err, !Catch::Contains("rotate-dek"));  // which refuses plaintext stores
+}
+
 TEST_CASE("init --tls-key stores the given key", "[cli]") {
   temp_dir dir;
   const std::string pem_path = dir / "tls.pem";
