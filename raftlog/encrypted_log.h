@@ -33,6 +33,10 @@ struct recovered_state {
   hard_state state;
   std::optional<snapshot> snap;  // the newest usable snapshot, if any
   std::vector<entry> entries;    // after the snapshot
+  // Read-only readers (read_store, read_plain_etcd): why a newer snapshot was skipped as
+  // damaged (a restart renames it .broken and starts from `snap`, as etcd does); empty when
+  // none was.
+  std::string skipped_snapshot;
 };
 
 class encrypted_log {

@@ -35,6 +35,7 @@ result<recovered_state> read_plain_etcd(const std::string& wal_dir, const std::s
   content.metadata = std::move(contents.metadata);
   content.state = contents.state;
   content.entries = std::move(contents.entries);
+  if (damaged) content.skipped_snapshot = damaged->message();
   return content;
 }
 
@@ -54,6 +55,7 @@ status migrate_plain_to_encrypted(const std::string& plain_wal_dir,
   }
   auto content = read_plain_etcd(plain_wal_dir, plain_snap_dir);
   if (!content) return content.error().with_context(context);
+  if (!content->skipped_snapshot.empty() && options.skipped_snapshot) options.skipped_snapshot(content->skipped_snapshot);
   fileio::crash_point("migration.source_read");
   if (auto installed = detail::install_copy(target, *content, *codec, options); !installed) {
     return installed.error().with_context(context);
@@ -79,6 +81,7 @@ status export_to_plain(const std::string& data_dir,
   }
   auto content = read_store(data_dir, codec);
   if (!content) return content.error().with_context(context);
+  if (!content->skipped_snapshot.empty() && options.skipped_snapshot) options.skipped_snapshot(content->skipped_snapshot);
   fileio::crash_point("migration.source_read");
   if (auto installed = detail::install_copy(target, *content, *payload_codec::plaintext(), options);
       !installed) {

@@ -40,6 +40,9 @@ struct migration_options {
   // Called after each batch of entries is written to the copy: (entries written, total).
   // For progress displays only (the CLI's progress bar); may be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // Called once, before anything is copied, when the source's newest snapshot is damaged and
+  // an older one is copied instead (recovered_state::skipped_snapshot); may be empty.
+  std::function<void(const std::string&)> skipped_snapshot;
 };
 
 // Plaintext etcd WAL (+ optional snap directory; empty = none) -> encrypted store in data_dir

@@ -190,6 +190,7 @@ result<recovered_state> read_store(const std::string& data_dir,
   out.state = contents->state;
   out.snap = std::move(parts.snap);
   out.entries = std::move(contents->entries);
+  if (parts.damaged) out.skipped_snapshot = parts.damaged->message();
   return out;
 }
 

@@ -103,6 +103,7 @@ int cmd_dump(int argc, char** argv) {
   if (!store) return fail(store.error(), data_dir);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);
+  if (!content->skipped_snapshot.empty()) warn_skipped_snapshot(content->skipped_snapshot, data_dir);
   if (args.has("json")) dump_json(*content, from);
   else dump_text(*content, from);
   return kExitOk;

@@ -42,6 +42,7 @@ int cmd_export(int argc, char** argv) {
   raftlog::migration_options options;
   options.batch_entries = 256;
   options.wal.segment_size = *segment_size;
+  options.skipped_snapshot = [&data_dir](const std::string& why) { warn_skipped_snapshot(why, data_dir); };
   progress_bar bar("export", 0, "entries");
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
     bar.set_total(total);

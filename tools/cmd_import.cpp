@@ -23,6 +23,7 @@ status copy_plain(const std::string& wal_dir, const std::string& snap_dir, const
   const raftlog::detail::copy_target target{layout.wal_dir(), layout.snap_dir()};
   RV_TRY(raftlog::detail::prepare_copy_target(target));
   RV_ASSIGN(auto content, raftlog::read_plain_etcd(wal_dir, snap_dir));
+  if (!content.skipped_snapshot.empty() && options.skipped_snapshot) options.skipped_snapshot(content.skipped_snapshot);
   return raftlog::detail::install_copy(target, content, *raftlog::payload_codec::plaintext(), options);
 }
 
@@ -67,6 +68,11 @@ int cmd_import(int argc, char** argv) {
   raftlog::migration_options options;
   options.batch_entries = 256;
   options.wal.segment_size = request->segment_size;
+  // The source's advice: verify cannot read an etcd directory, so name the file and go on.
+  options.skipped_snapshot = [&snap_dir](const std::string& why) {
+    note("warning: the source's newest snapshot is damaged and was skipped (" + why +
+         "); the older one in " + snap_dir + " is imported, as etcd's restart would use it");
+  };
   progress_bar bar("import", 0, "entries");
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) {
     bar.set_total(total);

@@ -35,6 +35,7 @@ int cmd_status(int argc, char** argv) {
   if (!store) return fail(store.error(), data_dir);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);
+  if (!content->skipped_snapshot.empty()) warn_skipped_snapshot(content->skipped_snapshot, data_dir);
   auto in_use = raftlog::key_generations_in_use(data_dir);
   if (!in_use) return fail(in_use.error(), data_dir);
 
@@ -83,6 +84,9 @@ int cmd_status(int argc, char** argv) {
         .field("entries", static_cast<std::uint64_t>(content->entries.size()))
         .field("snapshot_index", snapshot_index)
         .field("snapshot_term", snapshot_term);
+    json.key("skipped_snapshot");  // a newer snapshot skipped as damaged: why, else null
+    if (content->skipped_snapshot.empty()) json.null();
+    else json.value(content->skipped_snapshot);
     json.key("hard_state").begin_object()
         .field("term", content->state.term).field("vote", content->state.vote).field("commit", content->state.commit)
         .end_object();

@@ -24,6 +24,11 @@ int fail(const std::string& message) {
 
 void note(const std::string& message) { std::cerr << "raftvault: " << one_line(message) << std::endl; }
 
+void warn_skipped_snapshot(const std::string& why, const std::string& data_dir) {
+  note("warning: a newer snapshot is damaged and was skipped (" + why +
+       "); this reads from the older one, as a restart would: run 'raftvault verify --data-dir " + data_dir + "'");
+}
+
 std::string advice_for(const error& err, const std::string& data_dir) {
   const std::string& m = err.message();
   switch (err.code()) {

@@ -24,5 +24,8 @@ std::string with_advice(const error& err, const std::string& data_dir);
 
 // A line for people on stderr ("raftvault: ...").
 void note(const std::string& message);
+// A newer snapshot was damaged and skipped, so what follows comes from an older one (as a
+// restart would start); `why` names the file and the check it failed.
+void warn_skipped_snapshot(const std::string& why, const std::string& data_dir);
 
 }  // namespace raftvault::cli

@@ -6,6 +6,7 @@
 #include "codec/wal_record.h"
 #include "keys/key_store.h"
 #include "raftlog/encryption_fixtures.h"
+#include "support/json_lite.h"
 
 using namespace raftvault;
 using namespace raftvault::testing;
@@ -122,4 +123,65 @@ TEST_CASE("verify counts entries before the snapshot under a retired key, not as
   INFO(verified.err);
   CHECK(verified.exit_code == 0);
   CHECK_THAT(verified.out, Catch::Contains("40 records, 0 authenticated, 40 before the snapshot under a retired key"));
+}
+
+TEST_CASE("status, dump, export and import say so when a damaged newest snapshot is skipped",
+          "[cli][errors]") {
+  written_store s;
+  flip_byte(s.snap_file(30), 20);
+  const auto before = tree_digest(s.store);
+  const auto check_warned = [&](const std::string& err) {
+    CHECK_THAT(err, Catch::Contains("warning: a newer snapshot is damaged and was skipped") &&
+                        Catch::Contains(s.snap_file(30)) && Catch::Contains("raftvault verify"));
+  };
+  auto status = run_raftvault({"status", "--data-dir", s.store});
+  CHECK(status.exit_code == 0);
+  check_warned(status.err);
+  CHECK_THAT(status.out, Catch::Contains("index 10, term 1"));  // the older one, as a restart reads
+  auto as_json = run_raftvault({"status", "--data-dir", s.store, "--json"});
+  REQUIRE(as_json.exit_code == 0);
+  auto st = json::parse(as_json.out);
+  CHECK(st["snapshot_index"].as_uint() == 10);
+  CHECK_THAT(st["skipped_snapshot"].as_string(), Catch::Contains(s.snap_file(30)));
+  auto dumped = run_raftvault({"dump", "--data-dir", s.store});
+  CHECK(dumped.exit_code == 0);
+  check_warned(dumped.err);
+  auto exported = run_raftvault({"export", "--data-dir", s.store, "--out", s.dir / "out"});
+  CHECK(exported.exit_code == 0);
+  check_warned(exported.err);
+  CHECK(tree_digest(s.store) == before);  // nothing renamed .broken by a read-only command
+
+  // The same damage in a plain etcd source (a plaintext store's wal-v3/ + snap-v3/) being imported.
+  const std::string plain = s.dir / "plain";
+  REQUIRE(run_raftvault({"init", "--cipher", "none", "--data-dir", plain}).exit_code == 0);
+  {
+    raftlog::recovered_state read;
+    auto log = raftlog::encrypted_log::open(plain, raftlog::payload_codec::plaintext(), read);
+    REQUIRE(log);
+    REQUIRE((*log)->save(hard_state{1, 1, 40}, make_entries(1, 40, 1)));
+    for (std::uint64_t at : {10, 30}) {
+      snapshot snap;
+      snap.data = "state machine at " + std::to_string(at);
+      snap.metadata.index = at;
+      snap.metadata.term = 1;
+      snap.metadata.conf.voters = {1};
+      REQUIRE((*log)->save_snapshot(snap));
+    }
+    REQUIRE((*log)->close());
+  }
+  const std::string plain_snap = plain + "/snap-v3/" + raftlog::snapshotter::file_name({30, 1});
+  flip_byte(plain_snap, 20);
+  auto imported = run_raftvault({"import", "--wal-dir", plain + "/wal-v3", "--snap-dir", plain + "/snap-v3",
+                                 "--data-dir", s.dir / "imported"});
+  INFO(imported.err);
+  CHECK(imported.exit_code == 0);
+  CHECK_THAT(imported.err, Catch::Contains("the source's newest snapshot is damaged and was skipped") &&
+                               Catch::Contains(plain_snap));
+
+  // Healthy: no warning, and null in JSON.
+  written_store healthy;
+  auto quiet = run_raftvault({"status", "--data-dir", healthy.store, "--json"});
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  CHECK(json::parse(quiet.out)["skipped_snapshot"].is_null());
 }
