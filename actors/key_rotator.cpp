@@ -32,26 +32,38 @@ void after_pause(rotator_pointer self, std::function<void()> next) {
 }
 
 // The rotation cannot finish now: it stays pending ({C,P} on disk, both keys held, nothing
-// retired) and is retried later. Its requesters learn why.
+// retired) and is retried later. Its requesters learn why, and so do those of the next one
+// (F stays on disk, so that one still runs after a successful retry): they are only ever
+// answered by a rotation that finishes, and on a fail-stopped storage none will.
 void leave_pending(rotator_pointer self, const raftvault::error& why) {
   auto& st = self->state;
   st.current = key_rotator_state::step::idle;
   const auto reply = to_caf(why.with_context("DEK rotation left pending, will retry"));
   for (auto& w : st.waiters) w.deliver(reply);
   st.waiters.clear();
+  for (auto& w : st.next_waiters) w.deliver(reply);
+  st.next_waiters.clear();
   if (!st.retry_scheduled) {
     st.retry_scheduled = true;
     self->delayed_send(self, st.retry_interval, retry_atom::value);
   }
 }
 
-void finish_rotation(rotator_pointer self) {
+// `failed`: the key file retired C, but deleting the old files did not work; the requesters
+// get that error instead of the report.
+void finish_rotation(rotator_pointer self, const caf::error* failed = nullptr) {
   auto& st = self->state;
   st.report.duration_us = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                             st.started)
           .count());
-  for (auto& w : st.waiters) w.deliver(st.report);
+  for (auto& w : st.waiters) {
+    if (failed) {
+      w.deliver(*failed);
+    } else {
+      w.deliver(st.report);
+    }
+  }
   st.waiters.clear();
   st.current = key_rotator_state::step::idle;
   // Requests made during this rotation (F) start the next one.
@@ -74,11 +86,10 @@ void retire(rotator_pointer self) {
               finish_rotation(self);
             },
             [self](caf::error& err) {
-              // The key file already retired C; only the old files' deletion failed. Report it.
-              auto& st = self->state;
-              for (auto& w : st.waiters) w.deliver(err);
-              st.waiters.clear();
-              st.current = key_rotator_state::step::idle;
+              // The key file already retired C; only the old files' deletion failed. Report it,
+              // and start a rotation requested meanwhile as a clean retire does: nothing else
+              // would (no retry is pending), and its requesters wait for it.
+              finish_rotation(self, &err);
             });
 }
 

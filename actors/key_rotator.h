@@ -7,7 +7,8 @@
 //   -> retire (persist {C := P}, wipe C, delete the files only C opens) -> report.
 // Failure modes: a provider that fails or answers with too old a snapshot leaves the rotation
 // pending ({C,P} on disk, both keys held, nothing retired); it is retried after
-// rotation-retry-ms and on the next request. A crash at any step is recovered on the next
+// rotation-retry-ms and on the next request. Its requesters get the error, and so do those
+// coalesced into the next rotation (F stays on disk). A crash at any step is recovered on the next
 // start: the key file's {C,P} opens everything and the rotation resumes from the barrier.
 // Also: KEK rotation and autolock (DESIGN.md §4.2), each one atomic key-file replace.
 //

@@ -8,11 +8,14 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
 #include "actors/pipeline.h"
 #include "codec/cipher.h"
+#include "fileio/fault_injection.h"
 #include "fileio/file.h"
 #include "keys/key_file.h"
 #include "raftlog/snapshotter.h"
@@ -448,4 +451,91 @@ TEST_CASE("rotation protocol: a store with nothing sealed under C retires withou
   CHECK(report.snapshot_index == 0);
   CHECK(p.provider->asked.empty());
   CHECK(p.keys_on_disk().current == 2);
+}
+
+namespace {
+
+// Faults are process-wide: clear them whatever way a test case ends.
+struct clear_faults_at_exit {
+  ~clear_faults_at_exit() { fileio::clear_faults(); }
+};
+
+}  // namespace
+
+TEST_CASE("rotation protocol: a request coalesced into the next rotation is answered when the storage fail-stops",
+          "[actors][rotation][protocol]") {
+  clear_faults_at_exit guard;
+  coordinated_pipeline p;
+  auto appended = p.append(1, 10);
+  auto first = p.rotate();
+  p.sched->run();
+  CHECK(value_of(appended) == 10);
+  REQUIRE(p.provider->held.size() == 1);
+  auto coalesced = p.rotate();  // F: served by the rotation after this one
+  p.sched->run();
+  CHECK_FALSE(*coalesced);
+
+  // The disk fails while the provider is late: the storage fail-stops.
+  fileio::inject_fault(fileio::op::fdatasync, 1, EIO, /*sticky=*/true);
+  auto failed = p.append(11, 1);
+  p.sched->run();
+  REQUIRE(*failed);
+  REQUIRE_FALSE(**failed);
+  p.answer_held(10);
+  p.sched->run();
+  REQUIRE(*first);
+  REQUIRE_FALSE(**first);
+  // No rotation can run on a fail-stopped storage: every retry is refused at its barrier. The
+  // coalesced requester must learn that too, not wait for a rotation that never comes.
+  for (int retry = 0; retry < 3 && !*coalesced; ++retry) {
+    REQUIRE(p.sched->has_pending_timeout());
+    p.sched->trigger_timeouts();
+    p.sched->run();
+  }
+  REQUIRE(*coalesced);
+  REQUIRE_FALSE(**coalesced);
+  CHECK_THAT((**coalesced).error().message(), Catch::Contains("DEK rotation left pending, will retry"));
+  CHECK_THAT((**coalesced).error().message(), Catch::Contains(std::strerror(EIO)));
+}
+
+TEST_CASE("rotation protocol: after a retire whose old files could not be deleted the coalesced rotation runs",
+          "[actors][rotation][protocol]") {
+  clear_faults_at_exit guard;
+  coordinated_pipeline p(64 << 10);  // sealed inline
+  // A snapshot sealed with C, which the retire deletes.
+  auto appended = p.append(1, 10);
+  auto saved = p.ask<std::uint64_t>(snapshot_atom::value, provider_control::at(10));
+  p.sched->run();
+  CHECK(value_of(appended) == 10);
+  CHECK(value_of(saved) == 10);
+  auto first = p.rotate();
+  p.sched->run();
+  REQUIRE(p.provider->asked == std::vector<std::uint64_t>{11});
+  auto coalesced = p.rotate();
+  auto more = p.append(11, 1);
+  p.sched->run();
+  CHECK(value_of(more) == 11);
+  CHECK_FALSE(*coalesced);
+  CHECK(p.keys_on_disk().needs_rotation);
+
+  // The forced snapshot is written; the retire persists {C := P}, then deleting the C-sealed
+  // snapshot at 10 fails (the first unlink from here on).
+  p.provider->next = provider_control::mode::answer;
+  fileio::inject_fault(fileio::op::unlink, 1, EIO);
+  p.answer_held(11);
+  p.sched->run();
+  REQUIRE(*first);
+  REQUIRE_FALSE(**first);
+  CHECK_THAT((**first).error().message(), Catch::Contains(std::strerror(EIO)));
+  // The rotation itself is complete in the key file; F (the coalesced request) is still to do,
+  // and its requester waits for it: the next rotation must run, not wait for another request.
+  REQUIRE(*coalesced);
+  auto second = value_of(coalesced);
+  CHECK(second.old_id == 2);
+  CHECK(second.new_id == 3);
+  CHECK(p.provider->asked == std::vector<std::uint64_t>{11, 12});
+  auto keys = p.keys_on_disk();
+  CHECK(keys.current == 3);
+  CHECK(keys.pending == 0);
+  CHECK_FALSE(keys.needs_rotation);
 }
