@@ -119,12 +119,15 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         auto& st = self->state;
         if (st.failure) return closed_error(st);
         auto promise = self->make_response_promise<bool>();
-        release_segments(self, index, [promise](const caf::error* err) mutable {
+        ++st.answers_pending;
+        release_segments(self, index, [self, promise](const caf::error* err) mutable {
+          --self->state.answers_pending;
           if (err) {
             promise.deliver(*err);
           } else {
             promise.deliver(true);
           }
+          maybe_close(self);
         });
         return promise;
       },
@@ -159,9 +162,15 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         out.group_round_trip_us = st.groups.round_trip_us();
         for (const auto& b : st.waiting) out.bytes_in_flight += b.bytes;
         if (st.failure) out.failure = st.failure->describe();
+        ++st.answers_pending;
+        auto answer = [self, promise](auto&& reply) mutable {
+          --self->state.answers_pending;
+          promise.deliver(std::forward<decltype(reply)>(reply));
+          maybe_close(self);
+        };
         self->request(st.wal, caf::infinite, status_atom::value)
             .then(
-                [self, promise, out](wal_writer_status& wal) mutable {
+                [self, answer, out](wal_writer_status& wal) mutable {
                   out.segments = wal.segments.size();
                   out.fsync_groups = wal.groups;
                   out.durable_appends = wal.appends;
@@ -171,15 +180,15 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                   out.sync_us = std::move(wal.sync_us);
                   self->request(self->state.rotator, caf::infinite, status_atom::value)
                       .then(
-                          [promise, out](rotator_status& keys) mutable {
+                          [answer, out](rotator_status& keys) mutable {
                             out.rotation_state = keys.state;
                             out.kek_version = keys.kek_version;
                             out.locked = keys.locked;
-                            promise.deliver(out);
+                            answer(out);
                           },
-                          [promise](caf::error& err) mutable { promise.deliver(err); });
+                          [answer](caf::error& err) mutable { answer(err); });
                 },
-                [promise](caf::error& err) mutable { promise.deliver(err); });
+                [answer](caf::error& err) mutable { answer(err); });
         return promise;
       },
       [self](switch_atom, raftlog::held_key key) -> caf::result<barrier_report> {

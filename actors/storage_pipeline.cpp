@@ -220,7 +220,7 @@ void fail_all(storage_pointer self, const raftvault::error& err) {
 void maybe_close(storage_pointer self) {
   auto& st = self->state;
   if (!st.closing || st.inflight_bytes > 0 || !st.waiting.empty() || !st.sealing.empty() ||
-      !st.snapshots.empty())
+      !st.snapshots.empty() || st.answers_pending > 0)
     return;
   auto promise = *st.closing;
   st.closing.reset();

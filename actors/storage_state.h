@@ -67,6 +67,9 @@ struct storage_state {
   bool handover_pending = false;   // a handover_atom is on its way to this actor
   std::deque<barrier> barriers;
   std::deque<snapshot_job> snapshots;  // the front one is being written
+  // Release and status requests still waiting for a helper's answer: their promises live in
+  // response handlers, which CAF drops undelivered when this actor quits, so close waits.
+  std::size_t answers_pending = 0;
   std::optional<caf::typed_response_promise<bool>> closing;
   std::optional<raftvault::error> failure;  // sticky: fail-stop or closed
 
