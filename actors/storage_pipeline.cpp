@@ -13,7 +13,13 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
   std::vector<wal_append> appends;
   appends.reserve(batches.size());
   for (auto& b : batches) {
-    if (!b.state.empty()) self->state.handed_state = b.state;
+    if (!b.state.empty()) {
+      // Not below the commit of a snapshot record's covering state handed before: a batch
+      // accepted ahead of the snapshot can reach the WAL after its record, and etcd's restart
+      // ignores a snapshot beyond the last hard state's commit (whose older segments are gone).
+      b.state.commit = std::max(b.state.commit, self->state.handed_state.commit);
+      self->state.handed_state = b.state;
+    }
     appends.push_back({std::move(b.state), std::move(b.entries), std::move(b.data_crcs)});
   }
   // Only what the answer needs travels on: the promises, the sequence number and the bytes.
@@ -285,6 +291,7 @@ void run_snapshot_jobs(storage_pointer self) {
             covering.term = std::max(covering.term, term);
             st.position.state.commit = std::max(st.position.state.commit, index);
             st.position.state.term = std::max(st.position.state.term, term);
+            st.handed_state = covering;  // later hard states keep its commit (send_to_wal)
             self->request(st.wal, caf::infinite, snap_rec_atom::value, marker, covering)
                 .then(
                     [self, index, term, finish](bool) {
