@@ -177,8 +177,9 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   pipeline_options options;
   RV_ASSIGN(options.data_dir, read_string(config, "data-dir"));
   if (options.data_dir.empty()) return bad_option("data-dir", "is required");
+  // An option set to "" is not left unset: only an unset one takes the default.
   RV_ASSIGN(auto cipher_name, read_string(config, "cipher"));
-  if (!cipher_name.empty()) {
+  if (find_value(config, "cipher") != nullptr) {
     auto parsed = codec::parse_cipher(cipher_name);
     if (!parsed) return bad_option("cipher", parsed.error().message());
     options.cipher = *parsed;
@@ -210,7 +211,7 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
     options.group_commit_mode = group_mode_setting::whole;
   } else if (mode == "auto") {
     options.group_commit_mode = group_mode_setting::automatic;
-  } else if (!mode.empty()) {
+  } else if (find_value(config, "group-commit-mode") != nullptr) {
     return bad_option("group-commit-mode", "\"" + mode + "\" is not whole, halves or auto");
   }
   RV_ASSIGN(options.segment_delete_rate,

@@ -245,6 +245,11 @@ group-commit-linger-us=0
       {"[raftvault]\ndata-dir=\"/d\"\nwal-direct-io=\"off\"\n",
        R"(option raftvault.wal-direct-io: expected true or false, got "off")"},
       {"[global]\nraftvault=5\n", "option raftvault: expected a group of options, got 5"},
+      // Set, but empty: not one of the values (the default is for an option left unset).
+      {"[raftvault]\ndata-dir=\"/d\"\ncipher=\"\"\n",
+       R"(option raftvault.cipher: unknown cipher "" (expected none, secretbox or xchacha20poly1305))"},
+      {"[raftvault]\ndata-dir=\"/d\"\ngroup-commit-mode=\"\"\n",
+       R"(option raftvault.group-commit-mode: "" is not whole, halves or auto)"},
   };
   for (const auto& c : cases) {
     INFO(c.ini);
