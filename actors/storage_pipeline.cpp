@@ -230,6 +230,9 @@ void maybe_close(storage_pointer self) {
     return;
   auto promise = *st.closing;
   st.closing.reset();
+  // Refuse every request from now on: one accepted now would reach the WAL writer after its
+  // close, and the answer this actor after it quit (CAF drops that promise undelivered).
+  st.failure = raftvault::error(errc::closed, "the store is closed");
   self->request(st.wal, caf::infinite, close_atom::value)
       .then([self, promise](bool) mutable {
               promise.deliver(true);

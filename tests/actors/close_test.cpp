@@ -108,3 +108,22 @@ TEST_CASE("close: a status request accepted before close is answered", "[actors]
   check_answered(status);
   if (*status && **status) CHECK((***status).last_index == 40);
 }
+
+TEST_CASE("close: an append arriving while the WAL closes is refused, not left waiting",
+          "[actors][close]") {
+  coordinated_store s;
+  s.fill();
+  auto closed = s.ask<bool>(close_atom::value);
+  REQUIRE(s.sched->try_run_once());  // the client sends close
+  REQUIRE(s.sched->try_run_once());  // the storage asks the WAL writer to close
+  REQUIRE(s.sched->jobs.size() == 1);  // the WAL writer, not run yet
+  // An append from another client reaches the storage before the WAL writer's answer.
+  auto late = s.ask<std::uint64_t>(append_atom::value, hard_state{1, 1, 40}, make_entries(41, 1, 1, 100));
+  while (s.sched->jobs.size() > 1 && s.sched->try_run_once_lifo()) {
+  }
+  s.sched->run();
+  check_answered(closed);
+  REQUIRE(*late);  // answered at all
+  REQUIRE_FALSE(**late);
+  CHECK((**late).error().code() == errc::closed);
+}
