@@ -147,6 +147,9 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
       },
       [self](status_atom) -> caf::result<storage_status> {
         auto& st = self->state;
+        // Closed (or closing: the WAL writer may have closed already and this actor quit on its
+        // answer before the helpers answered this request). After a fail-stop, status still works.
+        if (st.failure && st.failure->code() == errc::closed) return closed_error(st);
         auto promise = self->make_response_promise<storage_status>();
         storage_status out;
         out.sealing_generation = st.codec->sealing_generation();

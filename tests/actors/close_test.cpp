@@ -127,3 +127,20 @@ TEST_CASE("close: an append arriving while the WAL closes is refused, not left w
   REQUIRE_FALSE(**late);
   CHECK((**late).error().code() == errc::closed);
 }
+
+TEST_CASE("close: a status request arriving while the WAL closes is answered", "[actors][close]") {
+  coordinated_store s;
+  s.fill();
+  auto closed = s.ask<bool>(close_atom::value);
+  REQUIRE(s.sched->try_run_once());  // the client sends close
+  REQUIRE(s.sched->try_run_once());  // the storage asks the WAL writer to close
+  REQUIRE(s.sched->jobs.size() == 1);  // the WAL writer, not run yet
+  auto status = s.ask<storage_status>(status_atom::value);
+  while (s.sched->jobs.size() > 1 && s.sched->try_run_once_lifo()) {
+  }
+  s.sched->run();
+  check_answered(closed);
+  REQUIRE(*status);  // answered at all
+  REQUIRE_FALSE(**status);
+  CHECK((**status).error().code() == errc::closed);
+}
