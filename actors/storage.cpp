@@ -49,6 +49,9 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.position.last_index = recovered.snap->metadata.index;
     st.position.last_term = recovered.snap->metadata.term;
   }
+  // Not known beyond the log as recovered (a rewrite before the restart may have replaced
+  // higher indexes): the WAL's last record is the best this process has.
+  st.highest_index = std::max(st.position.last_index, log->log().last_index());
   st.recovered = std::move(recovered);
   // No decisions on the clock when a test drives the scheduler by hand.
   st.groups = group_mode(!options.detach_io && options.group_commit_mode == group_mode_setting::automatic
@@ -91,6 +94,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         if (auto valid = validate_append(st.position, state, entries); !valid)
           return to_caf(valid.error());
         accept_append(st.position, state, entries);
+        if (!entries.empty()) st.highest_index = std::max(st.highest_index, entries.back().index);
         storage_state::batch b;
         b.seq = st.next_seq++;
         b.promise = self->make_response_promise<std::uint64_t>();
@@ -203,7 +207,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         st.log->set_codec(st.codec);
         storage_state::barrier b;
         b.seq = st.next_seq - 1;
-        b.report.last_old = st.position.last_index;
+        b.report.last_old = std::max(st.position.last_index, st.highest_index);
         b.report.snapshot_index = st.position.snapshot_index;
         for (const auto& job : st.snapshots)
           b.report.snapshot_index = std::max(b.report.snapshot_index, job.snap.metadata.index);

@@ -539,3 +539,40 @@ TEST_CASE("rotation protocol: after a retire whose old files could not be delete
   CHECK(keys.pending == 0);
   CHECK_FALSE(keys.needs_rotation);
 }
+
+TEST_CASE("rotation protocol: entries a rewrite replaced under C do not outlive the retired key",
+          "[actors][rotation][protocol]") {
+  // 1..20 sealed with C, then a new leader's rewrite from 15 (15..16): the log ends at 16, but
+  // the WAL still holds the replaced 17..20 (sealed with C) before the rewrite. A restart at a
+  // snapshot below 20 reads them back (a replayed entry at or below the snapshot index is
+  // skipped, so it truncates nothing, as in etcd) unless something later rewrote them: last_old
+  // is the highest index written with C, 20, and the forced snapshot must reach it.
+  coordinated_pipeline p(64 << 10);  // sealed inline
+  auto appended = p.append(1, 20);
+  p.sched->run();
+  CHECK(value_of(appended) == 20);
+  auto rewritten = p.ask<std::uint64_t>(append_atom::value, hard_state{2, 1, 16},
+                                        make_entries(15, 2, 2, 100));
+  p.sched->run();
+  CHECK(value_of(rewritten) == 16);
+  auto rotation = p.rotate();
+  p.sched->run();
+  CHECK(p.provider->asked == std::vector<std::uint64_t>{20});
+  // The service catches up to the index asked for (17..20 again, now sealed with P).
+  const auto asked = p.provider->asked.back();
+  auto more = p.ask<std::uint64_t>(append_atom::value, hard_state{2, 1, asked},
+                                   make_entries(17, asked - 16, 2, 100));
+  p.sched->run();
+  CHECK(value_of(more) == asked);
+  p.answer_held(asked);
+  p.sched->run();
+  auto report = value_of(rotation);
+  CHECK(report.last_old == 20);
+  CHECK(report.snapshot_index == 20);
+  p.close();
+  auto reopened = open_store(p.options);
+  INFO((reopened ? std::string() : reopened.error().describe()));
+  REQUIRE(reopened);
+  REQUIRE(reopened->recovered.snap);
+  CHECK(reopened->recovered.snap->metadata.index == asked);
+}
