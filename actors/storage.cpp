@@ -49,9 +49,8 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
     st.position.last_index = recovered.snap->metadata.index;
     st.position.last_term = recovered.snap->metadata.term;
   }
-  // Not known beyond the log as recovered (a rewrite before the restart may have replaced
-  // higher indexes): the WAL's last record is the best this process has.
-  st.highest_index = std::max(st.position.last_index, log->log().last_index());
+  // A rewrite before the restart may have replaced higher indexes: the WAL still holds them.
+  st.highest_index = std::max(st.position.last_index, log->log().highest_index());
   st.recovered = std::move(recovered);
   // No decisions on the clock when a test drives the scheduler by hand.
   st.groups = group_mode(!options.detach_io && options.group_commit_mode == group_mode_setting::automatic

@@ -109,6 +109,7 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
         encoder.add_entry(e);
       }
       last_index = e.index;
+      highest_index = std::max(highest_index, e.index);
       if (encoder.size() >= chunk) RV_TRY(write_buffered());
     }
   }
@@ -134,6 +135,8 @@ status wal::impl::frame_with_hook(const std::vector<entry>& entries, entry_data_
     encoder.add_entry(e, *data);
     last_index = e.index;
   }
+  // Framed whole: nothing failed, so every one of them is written.
+  for (const entry& e : entries) highest_index = std::max(highest_index, e.index);
   return {};
 }
 
@@ -283,6 +286,7 @@ result<std::vector<std::string>> wal::detach_released(std::uint64_t index) {
 }
 
 std::uint64_t wal::last_index() const { return impl_->last_index; }
+std::uint64_t wal::highest_index() const { return impl_->highest_index; }
 
 bool wal::writes_direct() const { return impl_->writer.direct(); }
 

@@ -131,6 +131,10 @@ class wal {
   result<std::vector<std::string>> detach_released(std::uint64_t index);
 
   std::uint64_t last_index() const;
+  // The highest index of any entry record in the WAL's segments, entries a rewrite replaced
+  // included: replay from a snapshot below it reads them back (etcd skips a replayed entry at
+  // or below the snapshot index without truncating what follows). A DEK rotation's last_old.
+  std::uint64_t highest_index() const;
   // Whether the tail is written with O_DIRECT (wal_options::direct_io, and the file system
   // takes it).
   bool writes_direct() const;

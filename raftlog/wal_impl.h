@@ -31,6 +31,7 @@ struct wal::impl {
   std::string metadata;
   hard_state state;                 // last non-empty hard state (starts every new segment)
   std::uint64_t last_index = 0;     // etcd's enti: the last entry index saved or read
+  std::uint64_t highest_index = 0;  // of any entry record saved or read (wal::highest_index)
   std::uint64_t opened_at = 0;      // snapshot index opened at: entries may resume after it
   std::optional<wal_contents> unread;  // open() replays; read_all() hands it over
   std::optional<error> failed;         // sticky fail-stop error

@@ -1,5 +1,6 @@
 // raftlog::wal, the opening half: create (through `<dir>.tmp`), open (lock, leftover spares,
 // torn-tail repair), read_all.
+#include <algorithm>
 #include <fcntl.h>
 
 #include "fileio/crash_point.h"
@@ -130,6 +131,7 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   // starts with the current hard state even if no save carries one before the cut.
   w->state = replayed.contents.state;
   w->last_index = replayed.last_index;
+  w->highest_index = std::max(replayed.highest_index, replayed.last_index);
   w->opened_at = at.index;
   w->unread = std::move(replayed.contents);
   RV_ASSIGN(w->segments, read_segments(dir));

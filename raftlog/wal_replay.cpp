@@ -1,5 +1,7 @@
 #include "raftlog/wal_replay.h"
 
+#include <algorithm>
+
 #include "codec/raft_codec.h"
 
 namespace raftvault::raftlog {
@@ -51,6 +53,7 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
           entries.push_back(std::move(e));
         }
         out.last_index = decoded->index;
+        out.highest_index = std::max(out.highest_index, decoded->index);
         break;
       }
       case record_type::state: {

@@ -112,11 +112,21 @@ TEST_CASE("reopen appends after the clean end - a rewrite replaces the tail acro
     auto before = (*log)->read_all();
     REQUIRE(before);
     CHECK(before->entries.size() == 50);
+    CHECK((*log)->highest_index() == 50);
     // A new leader's term overwrites 20..: everything after 20 from term 1 disappears.
     REQUIRE((*log)->save({2, 2, 19}, make_entries(20, 22, 2, 10)));
+    CHECK((*log)->last_index() == 22);
+    CHECK((*log)->highest_index() == 50);  // the replaced 23..50 are still in the segments
     auto second = (*log)->read_all();
     REQUIRE_FALSE(second);
     CHECK(second.error().code() == errc::invalid_argument);
+  }
+  {
+    // Reopened, the records still tell: a replay from a snapshot at 22 would read 23..50.
+    auto log = raftlog::wal::open(tmp / "wal", {0, 0}, options);
+    REQUIRE(log);
+    CHECK((*log)->last_index() == 22);
+    CHECK((*log)->highest_index() == 50);
   }
   auto read = raftlog::read_wal(tmp / "wal", {0, 0});
   REQUIRE(read);
