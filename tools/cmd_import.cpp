@@ -12,6 +12,7 @@
 #include "tools/new_store.h"
 #include "tools/progress.h"
 #include "tools/report.h"
+#include "tools/store_access.h"
 #include "tools/table.h"
 
 namespace raftvault::cli {
@@ -60,6 +61,12 @@ int cmd_import(int argc, char** argv) {
     return fail("no etcd WAL segments (*.wal) in " + wal_dir + ": --wal-dir must name an etcd member's wal directory");
   if (!snap_dir.empty() && !fileio::exists(snap_dir))
     return fail("--snap-dir " + snap_dir + " does not exist");
+  // Imported as plaintext, sealed records would be sealed again: a store whose "plaintext"
+  // is ciphertext only the old store's keys open.
+  if (auto sealed = sealed_entries_in(wal_dir))
+    return fail("--wal-dir " + wal_dir + " is not a plaintext etcd WAL (" + *sealed +
+                "): import reads etcd's plaintext WALs; an encrypted raftvault store is used as it is, "
+                "or 'raftvault export' writes a plaintext copy of it");
 
   auto guard = start_new_store(request->data_dir);
   if (!guard) return fail(guard.error(), request->data_dir);

@@ -103,6 +103,31 @@ std::optional<codec::cipher> detect_cipher(const raftlog::store_layout& layout) 
   return std::nullopt;
 }
 
+std::optional<std::string> sealed_entries_in(const std::string& wal_dir) {
+  auto segments = raftlog::list_segments(wal_dir);
+  for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
+    const std::string path = wal_dir + "/" + it->name;
+    raftlog::wal_decoder decoder({path});
+    raftlog::decoded_record record;
+    std::optional<std::string> first;
+    bool all_sealed = true;
+    while (all_sealed && decoder.next(record) == raftlog::decode_status::record) {
+      if (record.record.type != static_cast<std::int64_t>(codec::record_type::entry)) continue;
+      auto e = codec::decode_entry(record.record.data);
+      if (!e || e->data.empty()) continue;
+      auto c = cipher_of_record(e->data);
+      auto header = codec::inspect_record(e->data);
+      all_sealed = c && header && header->nonce_size == 24;
+      if (all_sealed && !first)
+        first = path + " at byte offset " + std::to_string(record.offset) + ": entry index " +
+                std::to_string(e->index) + " holds a " + std::string(codec::to_string(*c)) + " record";
+    }
+    if (!all_sealed) return std::nullopt;
+    if (first) return first;  // else no payload in this segment: the one before decides
+  }
+  return std::nullopt;
+}
+
 result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir) {
   offline_store out;
   out.data_dir = data_dir;

@@ -52,4 +52,9 @@ result<offline_store> open_offline(const parsed_args& args, const std::string& d
 // anywhere else: a writer seals with its configured raftvault.cipher).
 std::optional<codec::cipher> detect_cipher(const raftlog::store_layout& layout);
 
+// When every entry with data in the newest segment of `wal_dir` that has any is a sealed
+// record (XChaCha20-Poly1305 or secretbox, as raftvault and SwarmKit write them): where the
+// first one is, for an error message. An etcd WAL's payloads are never all such records.
+std::optional<std::string> sealed_entries_in(const std::string& wal_dir);
+
 }  // namespace raftvault::cli

@@ -220,6 +220,13 @@ TEST_CASE("commands refuse to overwrite or to guess", "[cli][errors]") {
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("no etcd WAL segments"));
   CHECK_FALSE(fileio::exists(s.source.dir / "new"));
+  // An encrypted raftvault WAL is not a plaintext etcd one: importing it would seal sealed
+  // records again. The real etcd WAL it came from still imports.
+  const std::string sealed_wal = s.store + "/wal-v3-encrypted";
+  expect_refusal(s.store, {"import", "--wal-dir", sealed_wal, "--data-dir", s.source.dir / "resealed"}, {},
+                 "--wal-dir " + sealed_wal + " is not a plaintext etcd WAL (");
+  CHECK_FALSE(fileio::exists(s.source.dir / "resealed"));
+  CHECK(run_raftvault({"import", "--wal-dir", s.source.wal, "--data-dir", s.source.dir / "again"}).exit_code == 0);
   // unlock-key rotate on an unlocked store says how to lock it.
   const std::string plain = s.source.dir / "plain";
   REQUIRE(run_raftvault({"init", "--data-dir", plain}).exit_code == 0);
