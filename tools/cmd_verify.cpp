@@ -33,6 +33,7 @@ struct wal_tally {
   std::uint64_t authenticated = 0;
   std::uint64_t superseded = 0;  // before the snapshot, sealed with a key no longer held
   std::string torn;              // a torn tail a restart would truncate
+  std::string garbage;           // non-zero bytes after the clean end, which a restart zeroes
   std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
 };
 
@@ -67,7 +68,11 @@ int walk_wal(const offline_store& store, wal_tally& tally) {
   raftlog::decoded_record record;
   for (;;) {
     const auto outcome = decoder.next(record);
-    if (outcome == raftlog::decode_status::clean_end) break;
+    if (outcome == raftlog::decode_status::clean_end) {
+      if (decoder.garbage_after_end())
+        tally.garbage = paths.back() + " after byte offset " + std::to_string(decoder.last_valid_offset());
+      break;
+    }
     if (outcome == raftlog::decode_status::torn_tail) {
       tally.torn = decoder.failure().message();
       break;
@@ -167,6 +172,8 @@ int cmd_verify(int argc, char** argv) {
                                 std::to_string(content->state.term) + " vote " + std::to_string(content->state.vote) +
                                 " commit " + std::to_string(content->state.commit));
   if (!tally.torn.empty()) summary.add("note", "torn tail (a crash mid-write; the next open truncates it): " + tally.torn);
+  if (!tally.garbage.empty())
+    summary.add("note", "non-zero bytes after the clean end, not records (the next open zeroes them): " + tally.garbage);
   std::cout << "verified " << data_dir << "\n";
   summary.print(std::cout, "  ");
   std::cout << "result: ok" << std::endl;

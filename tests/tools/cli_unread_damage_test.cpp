@@ -185,3 +185,25 @@ TEST_CASE("status, dump, export and import say so when a damaged newest snapshot
   CHECK(quiet.err.empty());
   CHECK(json::parse(quiet.out)["skipped_snapshot"].is_null());
 }
+
+TEST_CASE("verify notes non-zero bytes after the clean end of the last segment", "[cli]") {
+  written_store s;
+  const auto segments = raftlog::list_segments(s.wal_dir);
+  REQUIRE(segments.size() == 1);
+  const std::string segment = s.wal_dir + "/" + segments.back().name;
+  auto bytes = read_bytes(segment);
+  REQUIRE(bytes.size() > 4096);
+  REQUIRE(bytes[bytes.size() - 100] == 0);  // preallocated, past the records
+  bytes[bytes.size() - 100] = '\x7f';
+  write_bytes(segment, bytes);
+  const auto before = tree_digest(s.store);
+  auto verified = run_raftvault({"verify", "--data-dir", s.store});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("non-zero bytes after the clean end") && Catch::Contains(segment));
+  CHECK(tree_digest(s.store) == before);
+  written_store clean;
+  auto quiet = run_raftvault({"verify", "--data-dir", clean.store});
+  CHECK(quiet.exit_code == 0);
+  CHECK_THAT(quiet.out, !Catch::Contains("after the clean end"));
+}
