@@ -217,11 +217,11 @@ result<pipeline_options> read_options(const caf::actor_system_config& config) {
   RV_ASSIGN(options.segment_delete_rate,
             read_unsigned(config, "segment-delete-rate", options.segment_delete_rate, 0,
                           1ull << 50));
-  // Below 1 MiB/s a 64 MB segment would hold its disk space for over a minute, and a typo
-  // (a rate in MiB/s) for weeks.
-  if (options.segment_delete_rate > 0 && options.segment_delete_rate < (1u << 20))
+  // Below 64 KiB/s a 64 MB segment would hold its disk space for over a quarter of an hour,
+  // and a rate meant in MiB/s (a typo) for days.
+  if (options.segment_delete_rate > 0 && options.segment_delete_rate < (64u << 10))
     return bad_option("segment-delete-rate", std::to_string(options.segment_delete_rate) +
-                                                 " is below 1048576 bytes/s (0: unlink at once)");
+                                                 " is below 65536 bytes/s (0: unlink at once)");
   RV_ASSIGN(options.background_nice,
             read_unsigned(config, "background-nice", options.background_nice, 0, 19));
   // Four pauses per rotation: at most 1 s of its 2 s budget (issue 5).

@@ -162,7 +162,7 @@ TEST_CASE("config: invalid values are refused at start, naming the option", "[ac
       {{"--raftvault.data-dir=/d", "--raftvault.rotation-step-pause-us=250001"},
        "option raftvault.rotation-step-pause-us: 250001 is out of range [0, 250000]"},
       {{"--raftvault.data-dir=/d", "--raftvault.segment-delete-rate=1000"},
-       "option raftvault.segment-delete-rate: 1000 is below 1048576 bytes/s (0: unlink at once)"},
+       "option raftvault.segment-delete-rate: 1000 is below 65536 bytes/s (0: unlink at once)"},
       {{"--raftvault.data-dir=/d", "--raftvault.group-commit-mode=thirds"},
        R"(option raftvault.group-commit-mode: "thirds" is not whole, halves or auto)"},
   };
