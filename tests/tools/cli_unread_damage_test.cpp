@@ -13,8 +13,27 @@ using namespace raftvault::testing;
 
 namespace {
 
+// Entries 1..40 and snapshots at 10 and 30, as a service writes them, into an existing store.
+void write_log(const std::string& store, std::shared_ptr<const raftlog::payload_codec> codec) {
+  raftlog::recovered_state read;
+  raftlog::log_options options;
+  options.wal.segment_size = 1 << 20;
+  auto log = raftlog::encrypted_log::open(store, std::move(codec), read, options);
+  REQUIRE(log);
+  REQUIRE((*log)->save(hard_state{1, 1, 40}, make_entries(1, 40, 1)));
+  for (std::uint64_t at : {10, 30}) {
+    snapshot snap;
+    snap.data = "state machine at " + std::to_string(at);
+    snap.metadata.index = at;
+    snap.metadata.term = 1;
+    snap.metadata.conf.voters = {1};
+    REQUIRE((*log)->save_snapshot(snap));
+  }
+  REQUIRE((*log)->close());
+}
+
 // An unlocked store (made by `raftvault init`) holding entries 1..40 in one segment and
-// snapshots at 10 and 30, as a service writes them.
+// snapshots at 10 and 30.
 struct written_store {
   temp_dir dir;
   std::string store = dir / "store";
@@ -26,21 +45,7 @@ struct written_store {
     REQUIRE(keys);
     auto codec = actors::codec_for(*keys, codec::cipher::xchacha20poly1305);
     REQUIRE(codec);
-    raftlog::recovered_state read;
-    raftlog::log_options options;
-    options.wal.segment_size = 1 << 20;
-    auto log = raftlog::encrypted_log::open(store, *codec, read, options);
-    REQUIRE(log);
-    REQUIRE((*log)->save(hard_state{1, 1, 40}, make_entries(1, 40, 1)));
-    for (std::uint64_t at : {10, 30}) {
-      snapshot snap;
-      snap.data = "state machine at " + std::to_string(at);
-      snap.metadata.index = at;
-      snap.metadata.term = 1;
-      snap.metadata.conf.voters = {1};
-      REQUIRE((*log)->save_snapshot(snap));
-    }
-    REQUIRE((*log)->close());
+    write_log(store, *codec);
   }
   std::string snap_file(std::uint64_t index) const {
     return snap_dir + "/" + raftlog::snapshotter::file_name({index, 1});
@@ -154,21 +159,7 @@ TEST_CASE("status, dump, export and import say so when a damaged newest snapshot
   // The same damage in a plain etcd source (a plaintext store's wal-v3/ + snap-v3/) being imported.
   const std::string plain = s.dir / "plain";
   REQUIRE(run_raftvault({"init", "--cipher", "none", "--data-dir", plain}).exit_code == 0);
-  {
-    raftlog::recovered_state read;
-    auto log = raftlog::encrypted_log::open(plain, raftlog::payload_codec::plaintext(), read);
-    REQUIRE(log);
-    REQUIRE((*log)->save(hard_state{1, 1, 40}, make_entries(1, 40, 1)));
-    for (std::uint64_t at : {10, 30}) {
-      snapshot snap;
-      snap.data = "state machine at " + std::to_string(at);
-      snap.metadata.index = at;
-      snap.metadata.term = 1;
-      snap.metadata.conf.voters = {1};
-      REQUIRE((*log)->save_snapshot(snap));
-    }
-    REQUIRE((*log)->close());
-  }
+  write_log(plain, raftlog::payload_codec::plaintext());
   const std::string plain_snap = plain + "/snap-v3/" + raftlog::snapshotter::file_name({30, 1});
   flip_byte(plain_snap, 20);
   auto imported = run_raftvault({"import", "--wal-dir", plain + "/wal-v3", "--snap-dir", plain + "/snap-v3",
