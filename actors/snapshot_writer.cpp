@@ -51,8 +51,9 @@ snapshot_writer_actor::behavior_type snapshot_writer(snapshot_writer_actor::poin
         if (auto saved = snaps->save(*sealed); !saved) return to_caf(saved.error());
         return plain.marker();
       },
-      [snaps](gc_atom, std::uint64_t keep) -> caf::result<bool> {
-        if (auto collected = snaps->gc(keep); !collected) return to_caf(collected.error());
+      [snaps](gc_atom, std::uint64_t keep, snapshot_marker recorded) -> caf::result<bool> {
+        if (auto collected = snaps->gc(keep, recorded); !collected)
+          return to_caf(collected.error());
         return true;
       },
       [segments, giving, schedule](drop_segs_atom,

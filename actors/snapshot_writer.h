@@ -27,8 +27,9 @@ using codec_ptr = std::shared_ptr<const raftlog::payload_codec>;
 using snapshot_writer_actor = caf::typed_actor<
     // Seals `plain` with the codec's sealing key and writes it durably -> its marker.
     caf::replies_to<snapshot_atom, snapshot, codec_ptr>::with<snapshot_marker>,
-    // Keeps the newest N snapshot files.
-    caf::replies_to<gc_atom, std::uint64_t>::with<bool>,
+    // Keeps the newest N snapshot files up to the one just recorded in the WAL (newer ones
+    // are a crashed save's leftovers: raftlog::snapshotter::gc).
+    caf::replies_to<gc_atom, std::uint64_t, snapshot_marker>::with<bool>,
     // Deletes every snapshot file older than `keep` (the newest durable snapshot, which must
     // not need it) sealed with key generation `retired` or an older one -> files deleted.
     caf::replies_to<purge_atom, std::uint32_t, snapshot_marker>::with<std::uint64_t>,

@@ -304,11 +304,12 @@ void run_snapshot_jobs(storage_pointer self) {
                         st.position.last_index = index;
                         st.position.last_term = term;
                       }
-                      release_segments(self, index, [self, index, finish](const caf::error* err) {
+                      release_segments(self, index, [self, index, term, finish](const caf::error* err) {
                         if (err) return finish(err, index);
                         auto& st = self->state;
                         self->request(st.snaps, caf::infinite, gc_atom::value,
-                                      std::uint64_t{st.options.snapshot_keep})
+                                      std::uint64_t{st.options.snapshot_keep},
+                                      snapshot_marker{index, term})
                             .then([finish, index](bool) { finish(nullptr, index); },
                                   [finish, index](caf::error& e) { finish(&e, index); });
                       });

@@ -89,7 +89,7 @@ status encrypted_log::save_snapshot(const snapshot& plain) {
 
   RV_TRY(impl_->log->release_to(marker.index));
   fileio::crash_point("encrypted_log.segments_released");
-  return impl_->snaps.gc(impl_->options.snapshot_keep);
+  return impl_->snaps.gc(impl_->options.snapshot_keep, marker);
 }
 
 void encrypted_log::set_codec(std::shared_ptr<const payload_codec> codec) {

@@ -113,8 +113,13 @@ result<std::vector<std::string>> snapshotter::list() const {
   return names;
 }
 
-status snapshotter::gc(std::size_t keep) {
+status snapshotter::gc(std::size_t keep, const snapshot_marker& recorded) {
   RV_ASSIGN(auto names, list());
+  // Names sort as (term, index), like the markers they encode: drop the ones above `recorded`.
+  const std::string newest_kept = file_name(recorded);
+  names.erase(names.begin(), std::find_if(names.begin(), names.end(), [&](const std::string& n) {
+                return n <= newest_kept;
+              }));
   RV_ASSIGN(auto temps, list_with_suffix(std::string(kSnapSuffix) + std::string(kSnapTempSuffix)));
   bool removed = false;
   for (std::size_t i = keep; i < names.size(); ++i) {

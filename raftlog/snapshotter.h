@@ -60,9 +60,13 @@ class snapshotter {
   // lists as empty.
   result<std::vector<std::string>> list() const;
 
-  // Deletes all but the newest `keep` snapshot files (and leftover temp files), then fsyncs
-  // the directory. `.broken` files are kept for inspection.
-  status gc(std::size_t keep);
+  // Deletes all but the newest `keep` snapshot files up to `recorded` (the snapshot whose WAL
+  // record and covering hard state were just made durable) and leftover temp files, then
+  // fsyncs the directory. `.broken` files are kept for inspection. Files newer than `recorded`
+  // are neither counted nor deleted: a save that crashed before its WAL record leaves one,
+  // which no restart reads until that record exists; counting it among the `keep` newest
+  // would delete `recorded` itself while the WAL before it is already released.
+  status gc(std::size_t keep, const snapshot_marker& recorded);
 
   const std::string& dir() const { return dir_; }
   static std::string file_name(const snapshot_marker& marker);

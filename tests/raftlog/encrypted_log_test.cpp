@@ -324,3 +324,46 @@ TEST_CASE("an older snapshot is not used when the newest needs a key not held", 
   REQUIRE(generations);
   CHECK(*generations == std::vector<std::uint32_t>{2});
 }
+
+TEST_CASE("snapshot GC keeps the snapshot just saved when a crashed save left a newer file",
+          "[encrypted_log][crash]") {
+  // A crash after the .snap of index 180 is durable but before its WAL marker leaves a file
+  // that no restart uses. After the restart, the next snapshot (120) sorts below it; a GC
+  // that counts the orphan among the `keep` newest deletes 120 and 50 — while the WAL
+  // segments before 120 are already released.
+  temp_dir dir;
+  auto codec = xchacha(1);
+  log_options options;
+  options.wal.segment_size = 8 * 1024;
+  options.wal.etcd_cut_lag = false;
+  options.snapshot_keep = 1;
+  {
+    auto log = encrypted_log::create(dir.path(), "m", codec, options);
+    REQUIRE(log);
+    for (std::uint64_t first = 1; first <= 200; first += 20)
+      REQUIRE((*log)->save(hard_state{1, 1, first + 19}, make_entries(first, first + 19, 1)));
+    REQUIRE((*log)->save_snapshot(state_snapshot(50, 1)));
+    REQUIRE((*log)->close());
+  }
+  const int code = testing::run_child_crashing_at("encrypted_log.snapshot_saved", [&] {
+    recovered_state ignored;
+    auto log = encrypted_log::open(dir.path(), codec, ignored, options);
+    if (log) (void)(*log)->save_snapshot(state_snapshot(180, 1));
+  });
+  REQUIRE(code == fileio::kCrashExitCode);
+  {
+    recovered_state out;
+    auto log = encrypted_log::open(dir.path(), codec, out, options);
+    REQUIRE(log);
+    REQUIRE(out.snap);
+    CHECK(out.snap->metadata.index == 50);
+    REQUIRE((*log)->save_snapshot(state_snapshot(120, 1)));
+    REQUIRE((*log)->close());
+  }
+  recovered_state out;
+  auto reopened = encrypted_log::open(dir.path(), codec, out, options);
+  REQUIRE(reopened);
+  REQUIRE(out.snap);
+  CHECK(*out.snap == state_snapshot(120, 1));
+  CHECK(out.entries == make_entries(121, 200, 1));
+}

@@ -250,13 +250,13 @@ TEST_CASE("snapshotter ignores leftover temp files and gc removes them") {
   REQUIRE(loaded);
   CHECK(loaded->metadata.index == 40);
 
-  REQUIRE(snap.gc(2));
+  REQUIRE(snap.gc(2, {40, 4}));
   CHECK(testing::list_files(dir.path()) ==
         std::vector<std::string>{snapshotter::file_name({30, 3}), snapshotter::file_name({40, 4}),
                                  "notes.txt"});
-  REQUIRE(snap.gc(5));
+  REQUIRE(snap.gc(5, {40, 4}));
   CHECK(testing::list_files(dir.path()).size() == 3);
-  REQUIRE(snap.gc(0));
+  REQUIRE(snap.gc(0, {40, 4}));
   CHECK(testing::list_files(dir.path()) == std::vector<std::string>{"notes.txt"});
 }
 
@@ -275,7 +275,7 @@ TEST_CASE("a crash before the rename leaves no snapshot under its final name") {
   auto loaded = snap.load_newest_available({{10, 1}, {20, 2}});
   REQUIRE(loaded);
   CHECK(loaded->metadata.index == 10);
-  REQUIRE(snap.gc(10));
+  REQUIRE(snap.gc(10, {10, 1}));
   CHECK(testing::list_files(dir.path()) == std::vector<std::string>{snapshotter::file_name({10, 1})});
 
   // A crash right after the rename: the snapshot is complete and loads.
@@ -327,7 +327,7 @@ TEST_CASE("listing goes through the file layer - a failed listing names the dire
 
   // gc lists too: a failed listing deletes nothing.
   fileio::inject_fault(fileio::op::read, 1, EIO);
-  auto collected = snap.gc(0);
+  auto collected = snap.gc(0, {20, 2});
   fileio::clear_faults();
   REQUIRE_FALSE(collected);
   CHECK(collected.error().sys_errno() == EIO);
