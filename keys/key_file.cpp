@@ -197,11 +197,13 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
   if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back(kHeaderKekVersion, std::to_string(contents.kek_version));
+  // Moved, not copied: unwrapped (autolock off) a value is the DEK, and only the copies in
+  // `headers` are wiped.
   RV_ASSIGN(auto current, wrap_dek(contents.current, kHeaderDek, kek));
-  headers.emplace_back(kHeaderDek, current);
+  headers.emplace_back(kHeaderDek, std::move(current));
   if (contents.pending) {
     RV_ASSIGN(auto pending, wrap_dek(*contents.pending, kHeaderDekPending, kek));
-    headers.emplace_back(kHeaderDekPending, pending);
+    headers.emplace_back(kHeaderDekPending, std::move(pending));
   }
   headers.emplace_back(kHeaderNeedsRotation, contents.needs_rotation ? "true" : "false");
   if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
@@ -210,9 +212,12 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
     RV_ASSIGN(encoded, encode_tls_key_block(contents.tls_key, kek));
     tls_key_block = &*encoded;
   }
-  std::string key_block(tls_key_block->view());
-  std::string text = encode_pem(kStateBlock, headers, kStateBody) + key_block;
-  sodium_memzero(key_block.data(), key_block.size());
+  std::string state_block = encode_pem(kStateBlock, headers, kStateBody);
+  const wipe_on_exit wipe_state_block(state_block);
+  // Sized first: appending to state_block could free an outgrown copy of it, DEKs included.
+  std::string text;
+  text.reserve(state_block.size() + tls_key_block->size());
+  text.append(state_block).append(tls_key_block->view());
   if (kek == nullptr) {
     for (auto& h : headers) sodium_memzero(h.second.data(), h.second.size());
     return text;

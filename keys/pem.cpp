@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "codec/cipher.h"
+#include "keys/secret_bytes.h"
 #include "keys/string_affix.h"
 
 namespace raftvault::keys {
@@ -52,15 +53,20 @@ bool base64_decode(std::string_view text, std::string& out) {
 std::string encode_pem(std::string_view type,
                        const std::vector<std::pair<std::string, std::string>>& headers,
                        std::string_view body) {
+  // Header values may be secret (an unlocked key file's DEKs): the text is sized first and
+  // built in place, so no temporary string and no outgrown buffer is freed holding them.
+  const std::string b64 = base64_encode(body);
+  std::size_t size = 2 * (kBegin.size() + type.size() + 6) + 1 + b64.size() + b64.size() / 64 + 1;
+  for (const auto& h : headers) size += h.first.size() + 2 + h.second.size() + 1;
   std::string out;
+  out.reserve(size);
   out += kBegin;
   out += type;
   out += "-----\n";
-  for (const auto& h : headers) out += h.first + ": " + h.second + "\n";
+  for (const auto& h : headers) out.append(h.first).append(": ").append(h.second).append("\n");
   if (!headers.empty()) out += "\n";
-  const std::string b64 = base64_encode(body);
   for (std::size_t i = 0; i < b64.size(); i += 64) {
-    out += b64.substr(i, 64);
+    out.append(b64, i, 64);
     out += '\n';
   }
   out += kEnd;
@@ -76,7 +82,11 @@ result<std::vector<pem_block>> parse_pem(std::string_view text, const std::strin
   pem_block* open = nullptr;
   std::size_t block_start = 0;
   bool in_headers = false;
+  // A body may be secret (an unlocked key file's TLS key): sized for the whole input so that
+  // appending lines never frees an outgrown copy, and wiped on every way out.
   std::string body_b64;
+  body_b64.reserve(text.size());
+  const wipe_on_exit wipe_body_b64(body_b64);
   while (pos < text.size()) {
     const std::size_t line_start = pos;
     std::size_t nl = text.find('\n', pos);
