@@ -189,8 +189,7 @@ status make_dir(const std::string& path, unsigned mode) {
 }
 
 status make_dir_durable(const std::string& dir, unsigned mode) {
-  if (exists(dir)) return {};
-  RV_TRY(make_dir(dir, mode));
+  if (!exists(dir)) RV_TRY(make_dir(dir, mode));
   return fsync_dir(parent_dir(dir));
 }
 

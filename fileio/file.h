@@ -61,8 +61,10 @@ status unlink(const std::string& path);                          // does not fsy
 status exchange(const std::string& a, const std::string& b);
 status remove_all(const std::string& path);
 status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
-// Creates `dir` when it does not exist and fsyncs its parent, so the new name survives a crash
-// (a file later made durable inside it is lost with it otherwise). Nothing when it exists.
+// Creates `dir` when it does not exist and fsyncs its parent, so the name survives a crash (a
+// file later made durable inside it is lost with it otherwise). The parent is fsynced when
+// `dir` exists too: a process that died between the mkdir and that fsync left a name that may
+// not be durable yet, and its retry finds the directory there.
 status make_dir_durable(const std::string& dir, unsigned mode = kPrivateDirMode);
 // The directory that holds `path`'s name ("." for a bare name): the one to fsync after
 // creating, renaming or deleting `path`.

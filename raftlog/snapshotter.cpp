@@ -26,7 +26,10 @@ std::string snapshotter::file_name(const snapshot_marker& marker) { return snap_
 
 status snapshotter::save(const snapshot& snap) {
   if (snap.metadata.index == 0) return {};
-  RV_TRY(fileio::make_dir_durable(dir_));
+  if (!dir_durable_) {
+    RV_TRY(fileio::make_dir_durable(dir_));
+    dir_durable_ = true;
+  }
   const std::string final_path = path_of(file_name(snap.marker()));
   const std::string temp_path = final_path + std::string(kSnapTempSuffix);
   const std::string bytes = encode_snap_file(snap);

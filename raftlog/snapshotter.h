@@ -76,6 +76,7 @@ class snapshotter {
   result<std::vector<std::string>> list_with_suffix(std::string_view suffix) const;
 
   std::string dir_;
+  bool dir_durable_ = false;  // save made the directory durable once: not a flush per save
 };
 
 }  // namespace raftvault::raftlog
