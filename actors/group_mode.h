@@ -13,8 +13,9 @@
 // through the storage, the crypto pool and the writer, lingering included), and switch to half
 // groups while C > 1.15 D; half groups return to whole ones every two seconds (or when their
 // disk time doubles) to measure again. Whole groups stay the default: half groups run the
-// disk near its flush rate, and their p99 latency reached 4.1-4.7 x the raw fdatasync p99 in
-// 2 of 10 runs (whole groups: at most 3.7 x), bench/README.md, sixth session.
+// disk near its flush rate, two fdatasyncs a cycle, so twice the appends meet a slow one:
+// their p99 reached 4.1-4.7 x the raw fdatasync p99 in 2 of 10 runs, whole groups' at most
+// 3.7 x in the 10 interleaved with them (bench/README.md, sixth session).
 #pragma once
 
 #include <chrono>
