@@ -80,6 +80,9 @@ status encrypted_log::save_snapshot(const snapshot& plain) {
   if (impl_->last_state.commit < marker.index) {
     hard_state covering = impl_->last_state;
     covering.commit = marker.index;
+    // Not behind the snapshot's own term (a store with no hard state saved yet has term 0),
+    // as the actor pipeline's covering state.
+    covering.term = std::max(covering.term, marker.term);
     RV_TRY(impl_->log->append(covering, {}));
     RV_TRY(impl_->log->sync());
     impl_->last_state = covering;

@@ -265,6 +265,21 @@ TEST_CASE("save_snapshot covers the commit, keeps term and vote, releases segmen
   CHECK(read->entries == make_entries(181, 200, 2));
 }
 
+TEST_CASE("save_snapshot with no hard state saved yet covers it with the snapshot's term",
+          "[encrypted_log]") {
+  temp_dir dir;
+  auto codec = xchacha(3);
+  auto log = encrypted_log::create(dir.path(), "m", codec);
+  REQUIRE(log);
+  REQUIRE((*log)->save(hard_state{}, make_entries(1, 10, 2)));
+  REQUIRE((*log)->save_snapshot(state_snapshot(10, 2)));
+  CHECK((*log)->last_state() == hard_state{2, 0, 10});  // before: term 0, commit 10
+  REQUIRE((*log)->close());
+  auto read = read_store(dir.path(), codec);
+  REQUIRE(read);
+  CHECK(read->state == hard_state{2, 0, 10});
+}
+
 TEST_CASE("save_snapshot interrupted at each step loses nothing", "[encrypted_log][crash]") {
   for (const char* point : {"encrypted_log.snapshot_saved", "encrypted_log.snapshot_marker_saved",
                             "encrypted_log.snapshot_state_saved", "encrypted_log.segments_released"}) {
