@@ -25,6 +25,7 @@ bool get_varint(std::string_view bytes, std::size_t& pos, std::uint64_t& value) 
   value = 0;
   for (int shift = 0; shift < 70 && pos < bytes.size(); shift += 7) {
     const auto b = static_cast<unsigned char>(bytes[pos++]);
+    if (shift == 63 && b > 1) return false;  // bits past 64: protobuf refuses the varint
     value |= static_cast<std::uint64_t>(b & 0x7f) << shift;
     if ((b & 0x80) == 0) return true;
   }

@@ -7,6 +7,8 @@ bool wire_reader::read_varint(std::uint64_t& value) {
   for (int shift = 0; shift < 64; shift += 7) {
     if (p_ == end_) return false;
     auto byte = static_cast<unsigned char>(*p_++);
+    // The tenth byte holds bit 63 alone; more would overflow 64 bits (protobuf refuses it).
+    if (shift == 63 && byte > 1) return false;
     value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
     if ((byte & 0x80) == 0) return true;
   }
