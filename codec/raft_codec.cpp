@@ -1,5 +1,7 @@
 #include "codec/raft_codec.h"
 
+#include <limits>
+
 #include "codec/proto/raftpb.pb.h"
 #include "codec/wire_reader.h"
 
@@ -176,6 +178,10 @@ result<snapshot_marker> decode_snapshot_marker(std::string_view bytes) {
 }
 
 result<snapshot> decode_snapshot(std::string_view bytes) {
+  // ParseFromArray takes an int: a larger size would wrap and parse only a prefix.
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    return error(errc::corruption, "raftpb.Snapshot of " + std::to_string(bytes.size()) +
+                                       " bytes is larger than protobuf can parse");
   raftpb::Snapshot message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return malformed("raftpb.Snapshot");
