@@ -28,6 +28,16 @@ struct outcome {
   std::uint64_t recovered = 0;
 };
 
+// A plaintext store the test coordinator drives (no detached I/O actors).
+pipeline_options writer_test_options(const temp_dir& dir) {
+  pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.cipher = codec::cipher::none;
+  options.detach_io = false;
+  return options;
+}
+
 // Sends two appends of 4 entries of about 1000 bytes so that the second one reaches the writer after
 // the first one's flush is queued and before it runs: the mailbox holds [flush, append 2].
 // `inflight`: the storage's bytes in flight that each append announces; `append_cap`: its
@@ -35,11 +45,7 @@ struct outcome {
 outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
                           std::uint64_t append_cap = 0) {
   temp_dir dir;
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.cipher = codec::cipher::none;
-  options.detach_io = false;
+  const auto options = writer_test_options(dir);
   pipeline_config config;
   config.set("scheduler.policy", caf::atom("testing"));
   outcome out;
@@ -148,11 +154,7 @@ TEST_CASE("half groups: a group holding the storage's half-group size syncs with
 
 TEST_CASE("the writer reports how long the disk sat idle before each group", "[actors][group]") {
   temp_dir dir;
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.cipher = codec::cipher::none;
-  options.detach_io = false;
+  const auto options = writer_test_options(dir);
   pipeline_config config;
   config.set("scheduler.policy", caf::atom("testing"));
   caf::actor_system system{config};

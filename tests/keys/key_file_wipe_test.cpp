@@ -38,6 +38,18 @@ void scan_and_free(void* p) noexcept {
   std::free(p);
 }
 
+// An unlocked key file's contents: a current DEK and a TLS key (no KEK).
+raftvault::keys::key_file_contents unlocked_contents() {
+  raftvault::keys::key_file_contents contents;
+  auto current = raftvault::keys::generate_dek(1);
+  REQUIRE(current);
+  contents.current = std::move(current.value());
+  auto tls = raftvault::keys::generate_tls_key();
+  REQUIRE(tls);
+  contents.tls_key = std::move(tls.value());
+  return contents;
+}
+
 }  // namespace
 
 void operator delete(void* p) noexcept { scan_and_free(p); }
@@ -47,16 +59,10 @@ using namespace raftvault;
 using namespace raftvault::keys;
 
 TEST_CASE("encoding an unlocked key file leaves no copy of the DEK in freed memory", "[keys]") {
-  key_file_contents contents;
-  auto current = generate_dek(1);
-  REQUIRE(current);
-  contents.current = std::move(current.value());
+  key_file_contents contents = unlocked_contents();
   auto pending = generate_dek(2);
   REQUIRE(pending);
   contents.pending = std::move(pending.value());
-  auto tls = generate_tls_key();
-  REQUIRE(tls);
-  contents.tls_key = std::move(tls.value());
 
   // The header value of the current DEK: base64 of its NONE record. 40 characters of it
   // encode key bytes only (the record's first 3 bytes are framing: 4 characters).
@@ -77,13 +83,7 @@ TEST_CASE("encoding an unlocked key file leaves no copy of the DEK in freed memo
 }
 
 TEST_CASE("decoding an unlocked key file leaves no copy of the DEK in freed memory", "[keys]") {
-  key_file_contents contents;
-  auto current = generate_dek(1);
-  REQUIRE(current);
-  contents.current = std::move(current.value());
-  auto tls = generate_tls_key();
-  REQUIRE(tls);
-  contents.tls_key = std::move(tls.value());
+  key_file_contents contents = unlocked_contents();
   auto text = encode_key_file(contents, nullptr);
   REQUIRE(text);
   std::string header = base64_encode(codec::encode_plain_record(contents.current.key.view(), 1));
@@ -104,13 +104,7 @@ TEST_CASE("decoding an unlocked key file leaves no copy of the DEK in freed memo
 }
 
 TEST_CASE("decoding an unlocked key file leaves no copy of the TLS key in freed memory", "[keys]") {
-  key_file_contents contents;
-  auto current = generate_dek(1);
-  REQUIRE(current);
-  contents.current = std::move(current.value());
-  auto tls = generate_tls_key();
-  REQUIRE(tls);
-  contents.tls_key = std::move(tls.value());
+  key_file_contents contents = unlocked_contents();
   auto text = encode_key_file(contents, nullptr);
   REQUIRE(text);
   // The PKCS#8 DER's base64, as the PEM body carries it (the private scalar is in it).
