@@ -182,6 +182,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                   out.durable_appends = wal.appends;
                   out.wal_handovers = wal.requests;
                   out.group_lingers = wal.lingers;
+                  out.idle_zeroings = wal.idle_zeroings;
                   out.wal_direct_io = wal.direct_io;
                   out.sync_us = std::move(wal.sync_us);
                   self->request(self->state.rotator, caf::infinite, status_atom::value)

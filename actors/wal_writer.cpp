@@ -141,6 +141,22 @@ void write_gathered(wal_writer_state& st, bool whole) {
 
 void flush_now(wal_writer_pointer self);
 
+// Zeros ahead while idle (wal_writer.h), right after a group was answered. A failed write makes
+// the writer fail-stop, as any failed WAL write does.
+void zero_ahead_while_idle(wal_writer_state& st, std::uint64_t group_bytes) {
+  if (st.failure) return;
+  auto& wal = st.log->log();
+  const auto bytes = idle_zero_bytes({st.append_cap > 0, wal.writes_direct(), st.idle_ewma_us,
+                                      st.sync_ewma_us, group_bytes, wal.zeroed_ahead()});
+  if (bytes == 0) return;
+  auto zeroed = wal.zero_ahead(bytes);
+  if (!zeroed) {
+    st.failure = zeroed.error().with_context("wal writer stopped (fail-stop)");
+    return;
+  }
+  if (*zeroed > 0) ++st.idle_zeroings;
+}
+
 // Writes what is still gathered (up to the group cap, unless `whole`) and makes the whole group
 // durable with one fdatasync. On any failure the whole group fails: none of it was
 // acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
@@ -156,6 +172,7 @@ void sync_written(wal_writer_pointer self, bool whole,
   st.waited_for_behind = false;
   auto group = std::move(st.written);
   const auto appends = st.written_appends;
+  const auto group_bytes = st.written_bytes;
   st.written.clear();
   st.written_bytes = 0;
   st.written_appends = 0;
@@ -175,6 +192,9 @@ void sync_written(wal_writer_pointer self, bool whole,
     const auto end = std::chrono::steady_clock::now();
     busy += end - start;
     if (st.last_sync_end) idle = std::max(end - *st.last_sync_end - busy, idle);
+    const auto idle_us = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::microseconds>(idle).count());
+    st.idle_ewma_us = st.idle_ewma_us == 0 ? idle_us : 0.9 * st.idle_ewma_us + 0.1 * idle_us;
     st.last_sync_end = end;
     if (!synced) st.failure = synced.error().with_context("wal writer stopped (fail-stop)");
   }
@@ -200,6 +220,7 @@ void sync_written(wal_writer_pointer self, bool whole,
   };
   const wal_ack ack{st.log->log().last_index(), micros(busy), micros(idle)};
   for (auto& item : group) item.promise.deliver(ack);
+  zero_ahead_while_idle(st, group_bytes);
 }
 
 void sync_group(wal_writer_pointer self,
@@ -301,6 +322,13 @@ void flush(wal_writer_pointer self) {
 
 }  // namespace
 
+std::uint64_t idle_zero_bytes(const idle_zeroing_inputs& in) {
+  if (in.half_groups || !in.direct || in.sync_ewma_us <= 0) return 0;
+  if (in.idle_ewma_us < kIdleZeroIdleVsSync * in.sync_ewma_us) return 0;
+  if (in.group_bytes >= kIdleZeroBytes || in.zeroed_ahead >= kIdleZeroBytes) return 0;
+  return kIdleZeroBytes;
+}
+
 const char* wal_writer_state::name = "raftvault.wal_writer";
 
 // Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
@@ -377,6 +405,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         out.appends = st.appends;
         out.requests = st.requests;
         out.lingers = st.lingers;
+        out.idle_zeroings = st.idle_zeroings;
         out.direct_io = st.log->log().writes_direct();
         out.segments = st.log->log().segments();
         out.sync_us = st.sync_us;

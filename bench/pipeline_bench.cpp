@@ -160,6 +160,7 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
     out.groups = after->fsync_groups - before->fsync_groups;
     out.group_appends = after->durable_appends - before->durable_appends;
     out.group_lingers = after->group_lingers - before->group_lingers;
+    out.idle_zeroings = after->idle_zeroings - before->idle_zeroings;
     out.half_groups = after->half_groups;
     out.group_disk_us = after->group_disk_us;
     out.group_appends_in_cycle = after->group_appends_in_cycle;

@@ -51,6 +51,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("appends_per_group", "appends/fdatasync",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
       .add("group_lingers", "groups that lingered", m.group_lingers)
+      .add("idle_zeroings", "zeros ahead written between groups", m.idle_zeroings)
       .add_json("half_groups", m.half_groups)
       .add("group_disk_us", "groups: a group's disk time", m.group_disk_us, 0, "us")
       .add("group_appends_in_cycle", "groups: appends in flight", m.group_appends_in_cycle, 1)

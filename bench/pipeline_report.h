@@ -49,6 +49,7 @@ struct pipeline_measurement {
   std::uint64_t groups = 0;        // WAL fdatasyncs of append groups in the window
   std::uint64_t group_appends = 0;
   std::uint64_t group_lingers = 0;  // times a group waited for expected appends (a timer)
+  std::uint64_t idle_zeroings = 0;  // zeros ahead written between groups (256 KiB each)
   bool half_groups = false;         // at the end of the load, and the estimates behind it
   double group_disk_us = 0, group_appends_in_cycle = 0, group_round_trip_us = 0;
   std::uint64_t handovers = 0;      // messages that carried appends to the WAL writer

@@ -124,6 +124,23 @@ void tail_writer::written(const char* run, std::size_t used, std::size_t padded)
     std::memmove(staging_.get(), run + (used - next_carry), next_carry);
 }
 
+result<std::uint64_t> tail_writer::zero_ahead(std::uint64_t bytes) {
+  if (!direct() || bytes == 0) return std::uint64_t{0};
+  const std::uint64_t to = std::min<std::uint64_t>(block_start(size_), round_up_block(written_end_ + bytes));
+  if (to <= written_end_) return std::uint64_t{0};
+  const auto length = static_cast<std::size_t>(to - written_end_);
+  if (zeros_capacity_ < length) {
+    void* memory = std::aligned_alloc(kBlock, length);
+    if (memory == nullptr) throw std::bad_alloc();
+    std::memset(memory, 0, length);
+    zeros_ = {static_cast<char*>(memory), &std::free};
+    zeros_capacity_ = length;
+  }
+  RV_TRY(direct_.pwrite_all(zeros_.get(), length, written_end_));
+  written_end_ = to;
+  return std::uint64_t{length};
+}
+
 status tail_writer::write_direct(std::string_view bytes) {
   // One write for all of it: each direct write waits for the device, so pieces would each
   // pay a round trip, while one large write goes out as parallel requests.

@@ -290,6 +290,16 @@ std::uint64_t wal::highest_index() const { return impl_->highest_index; }
 
 bool wal::writes_direct() const { return impl_->writer.direct(); }
 
+std::uint64_t wal::zeroed_ahead() const { return impl_->writer.zeroed_ahead(); }
+
+result<std::uint64_t> wal::zero_ahead(std::uint64_t bytes) {
+  auto& w = *impl_;
+  RV_TRY(w.check_writable());
+  auto zeroed = w.writer.zero_ahead(bytes);
+  if (!zeroed) return w.fail(zeroed.error());
+  return zeroed;
+}
+
 std::vector<segment_info> wal::segments() const {
   auto list = impl_->segments;
   if (!list.empty() && impl_->tail.is_open()) {

@@ -130,6 +130,15 @@ class wal {
   // raftlog::segment_remover, from any thread. The WAL never touches them again.
   result<std::vector<std::string>> detach_released(std::uint64_t index);
 
+  // With O_DIRECT (writes_direct()): bytes of the tail segment past the records that are
+  // written already (tail_writer.h, "Zeros ahead"), 0 otherwise. zero_ahead writes zeros over
+  // about `bytes` more of the tail's preallocated space -> the bytes written (0 when buffered
+  // or at the segment's end). For moments the disk would idle: appends into zeroed space only
+  // overwrite, so their writes stay small and their fdatasync only flushes. The contents do
+  // not change (no fdatasync needed). A failed write makes the WAL fail-stop.
+  std::uint64_t zeroed_ahead() const;
+  result<std::uint64_t> zero_ahead(std::uint64_t bytes);
+
   std::uint64_t last_index() const;
   // The highest index of any entry record in the WAL's segments, entries a rewrite replaced
   // included: replay from a snapshot below it reads them back (etcd skips a replayed entry at

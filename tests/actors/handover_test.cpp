@@ -9,11 +9,13 @@
 #include <map>
 
 #include "actors/pipeline.h"
+#include "coordinator_ask.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;
+using raftvault::testing::ask_on_coordinator;
 using raftvault::testing::make_entries;
 using raftvault::testing::temp_dir;
 
@@ -57,24 +59,8 @@ handover_run append_together(std::size_t appends, std::size_t size, std::uint64_
     }
     sched.run();
     out.replies = *replies;
-    std::optional<storage_status> status;
-    system.spawn(
-        [&status](caf::event_based_actor* self, storage_actor dest) {
-          self->request(dest, caf::infinite, status_atom::value)
-              .then([&status](storage_status& st) { status = st; });
-        },
-        storage);
-    sched.run();
-    REQUIRE(status);
-    out.status = *status;
-    bool closed = false;
-    system.spawn(
-        [&closed](caf::event_based_actor* self, storage_actor dest) {
-          self->request(dest, caf::infinite, close_atom::value).then([&closed](bool) { closed = true; });
-        },
-        storage);
-    sched.run();
-    REQUIRE(closed);
+    out.status = ask_on_coordinator<storage_status>(system, sched, storage, status_atom::value);
+    CHECK(ask_on_coordinator<bool>(system, sched, storage, close_atom::value));
     storage = nullptr;
     sched.run();
   }

@@ -12,6 +12,7 @@
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
+#include "coordinator_ask.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -79,16 +80,9 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     sched.run();
     REQUIRE(replies->size() == 2);
     out.durable_last = replies->back();
-    std::optional<wal_writer_status> status;
-    system.spawn(
-        [&status](caf::event_based_actor* self, wal_writer_actor dest) {
-          self->request(dest, caf::infinite, status_atom::value)
-              .then([&status](wal_writer_status& st) { status = st; });
-        },
-        writer);
-    sched.run();
-    REQUIRE(status);
-    out.groups = status->groups;
+    out.groups = raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
+                                                                          status_atom::value)
+                     .groups;
     caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     writer = nullptr;
     sched.run();

@@ -170,38 +170,53 @@ std::optional<bool> has_unwritten(const std::string& path, std::uint64_t offset,
   return false;
 }
 
+// A new WAL under `dir` writing with O_DIRECT, with entry 1 (5000 bytes) saved: the header
+// filled part of the first block and this record leaves it, so it pads zeros ahead. Null
+// (warned) where the file system has no O_DIRECT or no FIEMAP to check extents with.
+struct direct_wal {
+  std::unique_ptr<raftlog::wal> log;
+  std::string segment;  // its path
+};
+std::optional<direct_wal> direct_wal_with_one_record(const std::string& dir,
+                                                     std::uint64_t segment_size) {
+  raftlog::wal_options options;
+  options.segment_size = segment_size;
+  options.direct_io = true;
+  auto created = raftlog::wal::create(dir, "meta", options);
+  REQUIRE(created);
+  direct_wal out{std::move(*created), ""};
+  if (!out.log->writes_direct()) {
+    WARN("no O_DIRECT on " << dir << ": nothing to check");
+    return std::nullopt;
+  }
+  out.segment = dir + "/" + out.log->segments().back().name;
+  REQUIRE(out.log->save({1, 1, 0}, make_entries(1, 1, 1, 5000)));
+  if (!has_unwritten(out.segment, 0, 4096)) {
+    WARN("no FIEMAP on " << dir << ": nothing to check");
+    return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("small direct writes also write the zeros ahead, so the next ones only overwrite",
           "[wal][direct]") {
   temp_dir tmp;
-  raftlog::wal_options options;
-  options.segment_size = 4 << 20;
-  options.direct_io = true;
+  const std::uint64_t segment_size = 4 << 20;
   const std::string dir = tmp / "wal";
-  auto created = raftlog::wal::create(dir, "meta", options);
-  REQUIRE(created);
-  auto& log = **created;
-  if (!log.writes_direct()) {
-    WARN("no O_DIRECT on " << dir << ": nothing to check");
-    return;
-  }
-  const std::string segment = dir + "/" + log.segments().back().name;
+  auto opened = direct_wal_with_one_record(dir, segment_size);
+  if (!opened) return;
+  auto& log = *opened->log;
+  const std::string segment = opened->segment;
   const auto ahead = raftlog::tail_writer::kZeroAhead;
-  // The header filled part of the first block; this record leaves it: zeros ahead.
-  REQUIRE(log.save({1, 1, 0}, make_entries(1, 1, 1, 5000)));
-  const auto head = has_unwritten(segment, 0, ahead);
-  if (!head) {
-    WARN("no FIEMAP on " << dir << ": nothing to check");
-    return;
-  }
-  CHECK_FALSE(*head);                                          // written up to the boundary
+  CHECK_FALSE(*has_unwritten(segment, 0, ahead));              // written up to the boundary
   CHECK(has_unwritten(segment, ahead, ahead).value_or(false));  // and no further
 
   // A write as large as the zeros ahead gets none: it converts little for its size.
   REQUIRE(log.save({1, 1, 1}, make_entries(2, 2, 1, ahead + 1000)));
   const auto end = log.segments().back().size_bytes;
-  CHECK(end == options.segment_size);  // zeros ahead never grow the file
+  CHECK(end == segment_size);  // zeros ahead never grow the file
   REQUIRE(log.close());
 
   // The bytes are what a buffered WAL holds: records, then zeros.
@@ -209,6 +224,71 @@ TEST_CASE("small direct writes also write the zeros ahead, so the next ones only
   REQUIRE(read);
   CHECK(read->entries.size() == 2);
   const std::string bytes = read_bytes(segment);
-  CHECK(bytes.size() == options.segment_size);
+  CHECK(bytes.size() == segment_size);
   CHECK(bytes.find_first_not_of('\0', 2 * ahead) == std::string::npos);
+}
+
+TEST_CASE("zero_ahead writes zeros past the records: the file reads the same, appends there "
+          "only overwrite", "[wal][direct]") {
+  temp_dir tmp;
+  const std::uint64_t segment_size = 1 << 20;
+  const std::string dir = tmp / "wal";
+  auto opened = direct_wal_with_one_record(dir, segment_size);
+  if (!opened) return;
+  auto& log = *opened->log;
+  const std::string segment = opened->segment;
+  const std::uint64_t ahead = raftlog::tail_writer::kZeroAhead;
+  const auto zeroed_before = log.zeroed_ahead();
+  CHECK(zeroed_before == ahead - 8192);  // the record ends in the second block
+  CHECK(has_unwritten(segment, ahead, ahead) == std::optional<bool>(true));
+  const std::string bytes_before = read_bytes(segment);
+
+  auto zeroed = log.zero_ahead(ahead);
+  REQUIRE(zeroed);
+  CHECK(*zeroed == ahead);
+  CHECK(log.zeroed_ahead() == zeroed_before + ahead);
+  CHECK(has_unwritten(segment, 0, 2 * ahead) == std::optional<bool>(false));
+  CHECK(has_unwritten(segment, 2 * ahead, ahead) == std::optional<bool>(true));
+  CHECK(read_bytes(segment) == bytes_before);  // preallocated space read as zeros already
+
+  // Small appends up to just below 2 * ahead pad no zeros of their own: the rest stays unwritten.
+  std::uint64_t index = 2;
+  while (log.zeroed_ahead() > 3 * 4096) {
+    REQUIRE(log.save({1, 1, index - 1}, make_entries(index, index, 1, 3000)));
+    ++index;
+  }
+  CHECK(has_unwritten(segment, 2 * ahead, ahead) == std::optional<bool>(true));
+
+  // Never past the segment's end, never growing the file.
+  zeroed = log.zero_ahead(8 << 20);
+  REQUIRE(zeroed);
+  CHECK(*zeroed == segment_size - 2 * ahead);
+  CHECK(has_unwritten(segment, 0, segment_size) == std::optional<bool>(false));
+  zeroed = log.zero_ahead(ahead);
+  REQUIRE(zeroed);
+  CHECK(*zeroed == 0);
+  CHECK(log.segments().back().size_bytes == segment_size);
+  REQUIRE(log.close());
+  CHECK_FALSE(log.zero_ahead(ahead));  // closed: refused
+
+  auto read = raftlog::read_wal(dir, {0, 0});
+  REQUIRE(read);
+  CHECK(read->entries.size() == index - 1);
+  const std::string bytes = read_bytes(segment);
+  CHECK(bytes.size() == segment_size);
+}
+
+TEST_CASE("zero_ahead does nothing to a buffered WAL", "[wal][direct]") {
+  temp_dir tmp;
+  raftlog::wal_options options;
+  options.segment_size = 1 << 20;
+  auto created = raftlog::wal::create(tmp / "wal", "meta", options);
+  REQUIRE(created);
+  auto& log = **created;
+  REQUIRE(log.save({1, 1, 0}, make_entries(1, 1, 1, 5000)));
+  CHECK(log.zeroed_ahead() == 0);
+  auto zeroed = log.zero_ahead(raftlog::tail_writer::kZeroAhead);
+  REQUIRE(zeroed);
+  CHECK(*zeroed == 0);
+  REQUIRE(log.close());
 }
