@@ -31,7 +31,7 @@ struct pipeline_options {
   std::uint64_t rotation_retry_ms = 1000;                // raftvault.rotation-retry-ms
   std::uint64_t group_commit_linger_us = 500;            // raftvault.group-commit-linger-us
   std::uint64_t group_commit_bytes = 1ull << 20;         // raftvault.group-commit-bytes
-  group_mode_setting group_commit_mode = group_mode_setting::whole;  // raftvault.group-commit-mode
+  group_mode_setting group_commit_mode = group_mode_setting::automatic;  // raftvault.group-commit-mode
   std::uint64_t segment_delete_rate = 1ull << 30;        // raftvault.segment-delete-rate
   bool wal_direct_io = true;                             // raftvault.wal-direct-io
   std::uint64_t background_nice = 19;                    // raftvault.background-nice

@@ -8,14 +8,15 @@
 // trip with the other half's disk time, (N/2) / max(D, C/2): better exactly when C > D.
 // With this VM's fast fdatasync and 64 producers of 256 B (C ~250-280 us, D ~150-230 us) half
 // groups are 20-35% faster; with 16 producers, or a 1 ms fdatasync, whole groups win by as
-// much. Automatic (opt-in): whole groups measure D and C from the WAL writer's answers (C is
-// the time the disk sat idle before each group: the whole round trip of the answered appends
-// through the storage, the crypto pool and the writer, lingering included), and switch to half
-// groups while C > 1.15 D; half groups return to whole ones every two seconds (or when their
-// disk time doubles) to measure again. Whole groups stay the default: half groups run the
-// disk near its flush rate, two fdatasyncs a cycle, so twice the appends meet a slow one:
-// their p99 reached 4.1-4.7 x the raw fdatasync p99 in 2 of 10 runs, whole groups' at most
-// 3.7 x in the 10 interleaved with them (bench/README.md, sixth session).
+// much. Automatic (the default): whole groups measure D and C from the WAL writer's answers (C
+// is the time the disk sat idle before each group: the whole round trip of the answered
+// appends through the storage, the crypto pool and the writer, lingering included), and switch
+// to half groups while C > 1.15 D; half groups return to whole ones every two seconds (or when
+// their disk time doubles) to measure again. The price: half groups run the disk near its
+// flush rate, two fdatasyncs a cycle, so an append meets twice the slow ones and the p99 rises
+// (~+18% here). The default since the seventh session, when whole groups missed the 20 x
+// throughput target where auto kept 26-28 x, with a p99 within 4 x the raw fdatasync p99 in
+// every one of 7 suites interleaved (bench/README.md, seventh session).
 #pragma once
 
 #include <chrono>

@@ -128,7 +128,7 @@ TEST_CASE("config: options set from code, everything else keeps its default", "[
   CHECK(options->group_commit_bytes == 1u << 20);
   CHECK(options->background_nice == 19);
   CHECK(options->rotation_step_pause_us == 2000);
-  CHECK(options->group_commit_mode == group_mode_setting::whole);
+  CHECK(options->group_commit_mode == group_mode_setting::automatic);
   CHECK(options->snapshot_keep == defaults.snapshot_keep);
   CHECK(options->rotation_retry_ms == defaults.rotation_retry_ms);
   CHECK(options->unlock_key_file.empty());
