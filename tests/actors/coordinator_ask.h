@@ -16,9 +16,13 @@ template <class Reply, class Handle, class... Ts>
 Reply ask_on_coordinator(caf::actor_system& system, caf::scheduler::test_coordinator& sched,
                          const Handle& dest, Ts... message) {
   std::optional<Reply> reply;
-  system.spawn([&reply, dest, message...](caf::event_based_actor* self) {
-    self->request(dest, caf::infinite, message...).then([&reply](Reply& r) { reply = std::move(r); });
-  });
+  // `dest` as an argument: CAF 0.17 spawning a function with no arguments dereferences a null
+  // shared_ptr (UBSan reports it).
+  system.spawn(
+      [&reply, message...](caf::event_based_actor* self, Handle to) {
+        self->request(to, caf::infinite, message...).then([&reply](Reply& r) { reply = std::move(r); });
+      },
+      dest);
   sched.run();
   REQUIRE(reply);
   return std::move(*reply);
