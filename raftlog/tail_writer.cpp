@@ -124,9 +124,13 @@ void tail_writer::written(const char* run, std::size_t used, std::size_t padded)
     std::memmove(staging_.get(), run + (used - next_carry), next_carry);
 }
 
+std::uint64_t tail_writer::zeroed_ahead() const {
+  return direct() ? written_end_ - round_up(end_, kBlock) : 0;
+}
+
 result<std::uint64_t> tail_writer::zero_ahead(std::uint64_t bytes) {
   if (!direct() || bytes == 0) return std::uint64_t{0};
-  const std::uint64_t to = std::min<std::uint64_t>(block_start(size_), round_up_block(written_end_ + bytes));
+  const std::uint64_t to = std::min<std::uint64_t>(block_start(size_), round_up(written_end_ + bytes, kBlock));
   if (to <= written_end_) return std::uint64_t{0};
   const auto length = static_cast<std::size_t>(to - written_end_);
   if (zeros_capacity_ < length) {

@@ -77,7 +77,7 @@ class tail_writer {
   result<std::uint64_t> zero_ahead(std::uint64_t bytes);
   // Bytes past the records that are written already (zeros ahead): a write of fewer bytes
   // only overwrites. Always 0 when buffered.
-  std::uint64_t zeroed_ahead() const { return direct() ? written_end_ - round_up_block(end_) : 0; }
+  std::uint64_t zeroed_ahead() const;
 
   bool direct() const { return direct_.is_open(); }
   std::uint64_t in_place_writes() const { return in_place_writes_; }  // for tests
@@ -92,9 +92,6 @@ class tail_writer {
   void written(const char* run, std::size_t used, std::size_t padded);
   void fall_back();
   void reserve(std::size_t bytes);  // staging capacity, keeping the partial block
-  static std::uint64_t round_up_block(std::uint64_t offset) {
-    return (offset + kBlock - 1) / kBlock * kBlock;
-  }
 
   bool wanted_;
   fileio::file direct_;  // O_DIRECT descriptor of the tail; closed in buffered mode
