@@ -6,13 +6,13 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include <optional>
 #include <thread>
 
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
 #include "coordinator_ask.h"
+#include "wal_writer_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -20,6 +20,7 @@ using namespace raftvault;
 using namespace raftvault::actors;
 using raftvault::testing::make_entries;
 using raftvault::testing::temp_dir;
+using raftvault::testing::writer_test_options;
 
 namespace {
 
@@ -28,16 +29,6 @@ struct outcome {
   std::uint64_t durable_last = 0;  // of the second append's reply
   std::uint64_t recovered = 0;
 };
-
-// A plaintext store the test coordinator drives (no detached I/O actors).
-pipeline_options writer_test_options(const temp_dir& dir) {
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.cipher = codec::cipher::none;
-  options.detach_io = false;
-  return options;
-}
 
 // Sends two appends of 4 entries of about 1000 bytes so that the second one reaches the writer after
 // the first one's flush is queued and before it runs: the mailbox holds [flush, append 2].
@@ -83,14 +74,9 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     out.groups = raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
                                                                           status_atom::value)
                      .groups;
-    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
-    writer = nullptr;
-    sched.run();
-    REQUIRE(store->log->close());
+    raftvault::testing::stop_writer(sched, writer, *store);
   }
-  auto reopened = open_store(options);
-  REQUIRE(reopened);
-  out.recovered = reopened->recovered.entries.size();
+  out.recovered = raftvault::testing::recovered_entries(options);
   return out;
 }
 
@@ -158,18 +144,10 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), std::uint64_t{0});
   sched.run();
   auto append = [&](std::uint64_t first) {
-    std::optional<wal_ack> ack;
-    system.spawn(
-        [&ack, first](caf::event_based_actor* self, wal_writer_actor dest) {
-          std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
-          self->request(dest, caf::infinite, append_atom::value, std::move(appends), std::uint64_t{0},
-                        std::uint64_t{0}, std::uint64_t{0})
-              .then([&ack](wal_ack a) { ack = a; });
-        },
-        writer);
-    sched.run();
-    REQUIRE(ack);
-    return *ack;
+    std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
+    return raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
+                                                           appends, std::uint64_t{0},
+                                                           std::uint64_t{0}, std::uint64_t{0});
   };
   const auto first = append(1);
   CHECK(first.idle_us == 0);  // nothing synced before it
@@ -180,8 +158,5 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   CHECK(second.last_index == 2);
   CHECK(second.idle_us >= 30000);
   CHECK(second.disk_us > 0);
-  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
-  writer = nullptr;
-  sched.run();
-  REQUIRE(store->log->close());
+  raftvault::testing::stop_writer(sched, writer, *store);
 }

@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <thread>
 
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
 #include "coordinator_ask.h"
+#include "wal_writer_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -39,11 +39,7 @@ struct idle_run {
 // slowest fdatasync so far (plus 2 ms) after every answer. `append_cap` > 0: half groups.
 idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
   temp_dir dir;
-  pipeline_options options;
-  options.data_dir = dir / "store";
-  options.create_if_missing = true;
-  options.cipher = codec::cipher::none;
-  options.detach_io = false;
+  const auto options = raftvault::testing::writer_test_options(dir);
   pipeline_config config;
   config.set("scheduler.policy", caf::atom("testing"));
   idle_run out;
@@ -64,18 +60,10 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
     };
     for (int g = 0; g < groups; ++g) {
       const std::uint64_t first = 1 + 4 * static_cast<std::uint64_t>(g);
-      bool answered = false;
-      system.spawn(
-          [&answered](caf::event_based_actor* self, wal_writer_actor dest, std::uint64_t first,
-                      std::uint64_t append_cap) {
-            std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
-            self->request(dest, caf::infinite, append_atom::value, std::move(appends),
-                          std::uint64_t{0}, std::uint64_t{4000}, append_cap)
-                .then([&answered](wal_ack) { answered = true; });
-          },
-          writer, first, append_cap);
-      sched.run();
-      REQUIRE(answered);
+      std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
+      raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
+                                                      appends, std::uint64_t{0},
+                                                      std::uint64_t{4000}, append_cap);
       // The disk idles: the condition under test, not a wait for anything.
       const auto synced = status().sync_us;
       const auto slowest = synced.empty() ? 0 : *std::max_element(synced.begin(), synced.end());
@@ -83,14 +71,9 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
     }
     out.idle_zeroings = status().idle_zeroings;
     out.zeroed_ahead = store->log->log().zeroed_ahead();
-    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
-    writer = nullptr;
-    sched.run();
-    REQUIRE(store->log->close());
+    raftvault::testing::stop_writer(sched, writer, *store);
   }
-  auto reopened = open_store(options);
-  REQUIRE(reopened);
-  out.recovered = reopened->recovered.entries.size();
+  out.recovered = raftvault::testing::recovered_entries(options);
   return out;
 }
 

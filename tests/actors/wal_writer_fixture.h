@@ -1,0 +1,42 @@
+// A WAL writer driven on CAF's test coordinator against a real plaintext store: its options,
+// its shutdown, and what a reopen recovers (tests/actors/wal_writer_*_test.cpp).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actors/config.h"
+#include "actors/pipeline.h"
+#include "actors/wal_writer.h"
+#include "support/test_support.h"
+
+namespace raftvault::testing {
+
+// A plaintext store the test coordinator drives (no detached I/O actors).
+inline actors::pipeline_options writer_test_options(const temp_dir& dir) {
+  actors::pipeline_options options;
+  options.data_dir = dir / "store";
+  options.create_if_missing = true;
+  options.cipher = codec::cipher::none;
+  options.detach_io = false;
+  return options;
+}
+
+// Stops `writer` (its destructor answers whatever is pending) and closes the store's log.
+inline void stop_writer(caf::scheduler::test_coordinator& sched, actors::wal_writer_actor& writer,
+                        actors::opened_store& store) {
+  caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  writer = nullptr;
+  sched.run();
+  REQUIRE(store.log->close());
+}
+
+// The entries a reopen of the store recovers.
+inline std::size_t recovered_entries(const actors::pipeline_options& options) {
+  auto reopened = actors::open_store(options);
+  REQUIRE(reopened);
+  return reopened->recovered.entries.size();
+}
+
+}  // namespace raftvault::testing
