@@ -9,7 +9,7 @@
 namespace raftvault::fileio {
 namespace {
 
-constexpr std::size_t kKinds = static_cast<std::size_t>(op::mkdir) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(op::chmod) + 1;
 
 struct fault {
   int remaining = 0;  // calls until the fault fires; 0 = disarmed
