@@ -80,6 +80,7 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
   const wipe_on_exit wipe_text(text);
   RV_ASSIGN(store.contents_, decode_key_file(text, kek, path));
   RV_ASSIGN(auto summary, peek_key_file(text, path));
+  store.has_digest_ = summary.has_digest;
   if (summary.locked) {
     RV_ASSIGN(auto copy, kek->clone());
     store.kek_ = std::move(copy);
@@ -103,6 +104,7 @@ key_status key_store::status() const {
   s.current_generation = contents_.current.generation;
   if (contents_.pending) s.pending_generation = contents_.pending->generation;
   s.needs_rotation = contents_.needs_rotation;
+  s.has_digest = has_digest_;
   if (contents_.pending) {
     s.state = s.needs_rotation ? rotation_state::pending_and_requested : rotation_state::pending;
   } else {
@@ -139,6 +141,7 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
   fileio::crash_point("keys.persist.before_replace");
   auto written = fileio::write_file_atomic(key_path(), text);
   replaced = static_cast<bool>(written);
+  if (written) has_digest_ = true;
   if (!written) {
     // The replace may have failed after its rename (the directory fsync). Then the file holds
     // the new state and memory must follow it: a new unlock key must never be dropped while
@@ -148,6 +151,7 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
     const wipe_on_exit wipe_on_disk(on_disk.value());
     replaced = on_disk.value() == text;
     if (!replaced) return written.error();
+    has_digest_ = true;
     return written.error().with_context("key file " + key_path() +
                                         " was replaced but may not be durable");
   }

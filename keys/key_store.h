@@ -45,6 +45,9 @@ struct key_status {
   std::optional<std::uint32_t> pending_generation;
   bool needs_rotation = false;  // F
   rotation_state state = rotation_state::steady;
+  // Whether node.key carries its keyless digest (key_file.h); one written before digests
+  // existed gets it at its next write.
+  bool has_digest = true;
 };
 
 class key_store {
@@ -131,6 +134,7 @@ class key_store {
   key_file_contents contents_;
   std::optional<unlock_key> kek_;
   std::optional<secret_bytes> tls_key_block_;  // of contents_.tls_key under kek_, once made
+  bool has_digest_ = true;                     // of the file as read or last written
 };
 
 }  // namespace raftvault::keys

@@ -1,0 +1,76 @@
+// The key file through the CLI: damage to an unlocked node.key found by verify without any key,
+// and an older file without a digest.
+#include "cli_fixtures.h"
+#include "fileio/file.h"
+#include "keys/key_file_edits.h"
+
+using namespace raftvault;
+using namespace raftvault::testing;
+
+namespace {
+
+struct unlocked_store {
+  vector_copy source;
+  std::string store = source.dir / "store";
+  std::string key_path = store + "/keys/node.key";
+  explicit unlocked_store(const std::string& cipher = "xchacha20poly1305") {
+    auto imported = run_raftvault({"import", "--segment-size", "262144", "--wal-dir", source.wal, "--snap-dir",
+                                   source.snap, "--data-dir", store, "--cipher", cipher});
+    REQUIRE(imported.exit_code == 0);
+  }
+};
+
+// The character `offset` bytes after `marker` changed to another one valid at that place.
+std::string flipped_after(std::string text, const std::string& marker, std::size_t offset) {
+  auto at = text.find(marker);
+  REQUIRE(at != std::string::npos);
+  at += marker.size() + offset;
+  text[at] = text[at] == '0' ? '1' : (text[at] == 'A' ? 'B' : 'A');
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("verify finds damage anywhere in an unlocked key file, without a key", "[cli][keys]") {
+  const std::string cipher = GENERATE(std::string("xchacha20poly1305"), std::string("none"));
+  INFO("cipher " << cipher);
+  unlocked_store s(cipher);
+  const std::string good = read_bytes(s.key_path);
+  struct damage {
+    const char* where;
+    std::string marker;
+    std::size_t offset;
+  };
+  const std::vector<damage> cases{{"TLS key", "-----BEGIN PRIVATE KEY-----\n", 100},
+                                  {"kek-version", "kek-version: ", 0},
+                                  {"raft-dek", "raft-dek: ", 12}};
+  for (const auto& c : cases) {
+    INFO(c.where);
+    write_bytes(s.key_path, flipped_after(good, c.marker, c.offset));
+    expect_refusal(s.store, {"verify", "--data-dir", s.store}, {},
+                   "verify " + s.store + ": key file " + s.key_path +
+                       " is damaged (digest mismatch): it changed after raftvault wrote it");
+  }
+  write_bytes(s.key_path, good);
+  auto verified = run_raftvault({"verify", "--data-dir", s.store});
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("unlocked, digest checked"));
+}
+
+TEST_CASE("a key file without a digest verifies with a note and gets one at its next write",
+          "[cli][keys]") {
+  unlocked_store s;
+  const std::string old_format = without_digest_line(read_bytes(s.key_path));
+  write_bytes(s.key_path, old_format);
+  auto verified = run_raftvault({"verify", "--data-dir", s.store});
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("the key file has no raftvault-digest line (an older raftvault wrote it)") &&
+                               Catch::Contains("result: ok"));
+  CHECK(read_bytes(s.key_path) == old_format);  // verify only reads
+  REQUIRE(run_raftvault({"rotate-dek", "--data-dir", s.store}).exit_code == 0);
+  const std::string rewritten = read_bytes(s.key_path);
+  CHECK(redigested(rewritten) == rewritten);
+  verified = run_raftvault({"verify", "--data-dir", s.store});
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, !Catch::Contains("raftvault-digest"));
+}
