@@ -66,15 +66,23 @@ result<key_store> key_store::create(const std::string& keys_dir, const create_op
   return store;
 }
 
-result<key_store> key_store::open(const std::string& keys_dir, const unlock_key* kek) {
+result<key_store> key_store::open(const std::string& keys_dir, const unlock_key* kek,
+                                  open_mode mode) {
   RV_TRY(check_private_dir(keys_dir));
   key_store store;
   store.dir_ = keys_dir;
-  RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(keys_dir + "/LOCK"));
+  store.read_only_ = mode == open_mode::read_only;
+  const std::string lock_path = keys_dir + "/LOCK";
+  if (store.read_only_) {
+    RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire_if_present(lock_path));
+  } else {
+    RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(lock_path));
+  }
   const std::string path = store.key_path();
   if (!fileio::exists(path)) return error(errc::not_found, "key file " + path + " does not exist");
   // A temp file left by a crash before its rename holds nothing the real file lacks.
-  if (fileio::exists(path + ".tmp")) RV_TRY(fileio::unlink(path + ".tmp"));
+  const std::string temp = path + ".tmp";
+  if (!store.read_only_ && fileio::exists(temp)) RV_TRY(fileio::unlink(temp));
   RV_ASSIGN(auto text, read_key_file(path));
   // An unlocked key file holds the DEKs and the TLS key in the clear.
   const wipe_on_exit wipe_text(text);
@@ -87,6 +95,11 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
   }
   RV_TRY(store.recover_certificate());
   return store;
+}
+
+::raftvault::status key_store::writable() const {
+  if (!read_only_) return ::raftvault::status::ok();
+  return error(errc::invalid_argument, "key store " + dir_ + " was opened read-only");
 }
 
 result<bool> key_store::is_locked(const std::string& keys_dir) {
@@ -138,6 +151,8 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
 }
 
 ::raftvault::status key_store::replace_file(const std::string& text, bool& replaced) {
+  replaced = false;
+  RV_TRY(writable());
   fileio::crash_point("keys.persist.before_replace");
   auto written = fileio::write_file_atomic(key_path(), text);
   replaced = static_cast<bool>(written);

@@ -99,7 +99,7 @@ int cmd_dump(int argc, char** argv) {
     from = *parsed;
   }
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);

@@ -11,7 +11,6 @@
 #include "tools/store_access.h"
 
 namespace raftvault::cli {
-
 int cmd_export(int argc, char** argv) {
   const command_spec spec{
       "export", "", 0, "Write the store as plaintext etcd 3.4 directories OUT/wal and OUT/snap.",
@@ -33,7 +32,7 @@ int cmd_export(int argc, char** argv) {
     if (!empty) return fail("--out " + out + ": " + empty.error().message());
     if (!*empty) return fail("--out " + out + " exists and is not an empty directory: choose a new path");
   }
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
   if (!out_existed) {
     // Durable: the exported directories must not vanish with their parent entry in a crash.

@@ -37,7 +37,7 @@ int cmd_unlock_key(int argc, char** argv) {
   if (args.positional()[0] != "rotate")
     return usage_error(spec, "unknown action '" + args.positional()[0] + "' (expected rotate)");
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
   if (!store->keys->status().locked)
     return fail("store " + data_dir + " has autolock off, so there is no unlock key to rotate: turn it on with "
@@ -67,7 +67,7 @@ int cmd_autolock(int argc, char** argv) {
   if (mode != "on" && mode != "off") return usage_error(spec, "expected on or off, got '" + mode + "'");
   const bool on = mode == "on";
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
   if (!on) {
     auto changed = store->keys->set_autolock(false);

@@ -20,7 +20,7 @@ int cmd_rotate_dek(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
   const auto start = std::chrono::steady_clock::now();
   progress_bar bar("rotate-dek", 0, "entries");

@@ -31,7 +31,7 @@ int cmd_status(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);

@@ -115,7 +115,7 @@ int cmd_verify(int argc, char** argv) {
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
   // The key file: digest, structure, MAC, unlock key.
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) {
     if (store.error().code() == errc::corruption) return fail("verify " + data_dir + ": " + store.error().message());
     return fail(store.error(), data_dir);

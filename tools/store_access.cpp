@@ -128,13 +128,14 @@ std::optional<std::string> sealed_entries_in(const std::string& wal_dir) {
   return std::nullopt;
 }
 
-result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir) {
+result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir,
+                                   keys::open_mode mode) {
   offline_store out;
   out.data_dir = data_dir;
   RV_ASSIGN(out.layout, find_store(data_dir));
   RV_TRY(check_not_in_use(out.layout));
   RV_ASSIGN(auto kek, unlock_key_for(args, data_dir, out.layout.keys_dir()));
-  auto keys = keys::key_store::open(out.layout.keys_dir(), kek ? &*kek : nullptr);
+  auto keys = keys::key_store::open(out.layout.keys_dir(), kek ? &*kek : nullptr, mode);
   if (!keys) return keys.error();
   out.keys = std::make_unique<keys::key_store>(std::move(*keys));
   const std::string wal_lock = out.layout.wal_dir() + "/" + raftlog::kLockFileName;
