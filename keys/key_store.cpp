@@ -4,6 +4,9 @@
 
 #include <fcntl.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "fileio/crash_point.h"
 #include "keys/permissions.h"
 #include "keys/tls_key.h"
@@ -81,7 +84,7 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
   const std::string path = store.key_path();
   if (!fileio::exists(path)) return error(errc::not_found, "key file " + path + " does not exist");
   // A temp file left by a crash before its rename holds nothing the real file lacks.
-  const std::string temp = path + ".tmp";
+  const std::string temp = store.key_target_path() + ".tmp";
   if (!store.read_only_ && fileio::exists(temp)) RV_TRY(fileio::unlink(temp));
   RV_ASSIGN(auto text, read_key_file(path));
   // An unlocked key file holds the DEKs and the TLS key in the clear.
@@ -100,6 +103,15 @@ result<key_store> key_store::open(const std::string& keys_dir, const unlock_key*
 ::raftvault::status key_store::writable() const {
   if (!read_only_) return ::raftvault::status::ok();
   return error(errc::invalid_argument, "key store " + dir_ + " was opened read-only");
+}
+
+std::string key_store::key_target_path() const {
+  std::error_code ec;
+  if (std::filesystem::is_symlink(key_path(), ec)) {
+    auto target = std::filesystem::canonical(key_path(), ec);
+    if (!ec) return target.string();
+  }
+  return key_path();  // a dangling link is replaced like a file: there is nothing to keep
 }
 
 result<bool> key_store::is_locked(const std::string& keys_dir) {
@@ -154,7 +166,9 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
   replaced = false;
   RV_TRY(writable());
   fileio::crash_point("keys.persist.before_replace");
-  auto written = fileio::write_file_atomic(key_path(), text);
+  // Through a symbolic link the target is replaced (temp file beside it, rename over it, fsync
+  // of its directory): replacing the link itself would leave the target with the old state.
+  auto written = fileio::write_file_atomic(key_target_path(), text);
   replaced = static_cast<bool>(written);
   if (written) has_digest_ = true;
   if (!written) {

@@ -76,6 +76,9 @@ class key_store {
 
   const std::string& dir() const { return dir_; }
   std::string key_path() const { return dir_ + "/" + kKeyFileName; }
+  // The file a replace of node.key writes: node.key, or the file it is a symbolic link to (the
+  // link stays, its target gets the new state).
+  std::string key_target_path() const;
   std::string cert_path() const { return dir_ + "/" + kCertFileName; }
   key_status status() const;
 

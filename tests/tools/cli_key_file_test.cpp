@@ -1,5 +1,9 @@
 // The key file through the CLI: damage to an unlocked node.key found by verify without any key,
-// and an older file without a digest.
+// an older file without a digest, and a node.key that is a symbolic link.
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "cli_fixtures.h"
 #include "fileio/file.h"
 #include "keys/key_file_edits.h"
@@ -73,4 +77,30 @@ TEST_CASE("a key file without a digest verifies with a note and gets one at its 
   verified = run_raftvault({"verify", "--data-dir", s.store});
   CHECK(verified.exit_code == 0);
   CHECK_THAT(verified.out, !Catch::Contains("raftvault-digest"));
+}
+
+TEST_CASE("unlock-key rotate through a symlinked node.key replaces the link's target", "[cli][keys]") {
+  locked_store s;
+  const std::string elsewhere = s.source.dir / "key-volume";
+  REQUIRE(fileio::make_dir(elsewhere));
+  const std::string target = elsewhere + "/node.key";
+  const std::string link = s.store + "/keys/node.key";
+  std::filesystem::rename(link, target);
+  std::filesystem::create_symlink(target, link);
+  const std::string old_key_file = save_key(s.source.dir, "old.key", s.key);
+
+  auto rotated = run_raftvault({"unlock-key", "rotate", "--data-dir", s.store, "--unlock-key-file", old_key_file});
+  REQUIRE(rotated.exit_code == 0);
+  const std::string new_key_file = save_key(s.source.dir, "new.key", rotated.out);
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(std::filesystem::read_symlink(link) == target);
+  CHECK_THAT(read_bytes(target), Catch::Contains("kek-version: 2\n"));
+  CHECK(list_files(s.store + "/keys") == std::vector<std::string>{"LOCK", "node.key"});  // no temp file
+  CHECK(list_files(elsewhere) == std::vector<std::string>{"node.key"});
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  expect_refusal(s.store, {"status", "--data-dir", s.store, "--unlock-key-file", old_key_file}, {},
+                 "wrong unlock key for key file " + link);
+  CHECK(run_raftvault({"verify", "--data-dir", s.store, "--unlock-key-file", new_key_file}).exit_code == 0);
 }
