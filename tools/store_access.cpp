@@ -49,7 +49,11 @@ result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
     if (!key) return key.error().with_context("--unlock-key-file " + args.value("unlock-key-file"));
     return std::optional<keys::unlock_key>(std::move(*key));
   }
-  if (std::getenv(kUnlockKeyEnv) != nullptr) {
+  // Set but empty (`RAFTVAULT_UNLOCK_KEY=$(cat missing-file)`) is no key at all: an unlocked
+  // store needs none, and a locked one is refused below naming the variable.
+  const char* env_key = std::getenv(kUnlockKeyEnv);
+  const bool env_empty = env_key != nullptr && *env_key == '\0';
+  if (env_key != nullptr && !env_empty) {
     auto key = keys::read_unlock_key_env(kUnlockKeyEnv);
     if (!key) return key.error().with_context(std::string("$") + kUnlockKeyEnv);
     return std::optional<keys::unlock_key>(std::move(*key));
@@ -62,7 +66,8 @@ result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
     if (key.error().code() != errc::not_found) return key.error();
   }
   return error(errc::missing_key, "store " + data_dir +
-                                      " is locked: pass --unlock-key-file FILE or set " + kUnlockKeyEnv);
+                                      " is locked: pass --unlock-key-file FILE or set " + kUnlockKeyEnv +
+                                      (env_empty ? " (it is set, but empty)" : ""));
 }
 
 namespace {

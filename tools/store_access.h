@@ -40,7 +40,8 @@ result<raftlog::store_layout> find_store(const std::string& data_dir);
 status check_not_in_use(const raftlog::store_layout& layout);
 
 // The unlock key from the flag, the environment or a terminal prompt; nullopt when the key file
-// is not locked and none was given. Without a source for a locked store: errc::missing_key
+// is not locked and none was given (a variable set to "" counts as none). Without a source for
+// a locked store: errc::missing_key
 // "store DIR is locked: pass --unlock-key-file FILE or set RAFTVAULT_UNLOCK_KEY".
 result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
                                                        const std::string& data_dir,

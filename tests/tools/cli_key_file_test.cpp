@@ -1,5 +1,6 @@
 // The key file through the CLI: damage to an unlocked node.key found by verify without any key,
-// an older file without a digest, and a node.key that is a symbolic link.
+// an older file without a digest, a node.key that is a symbolic link, and an empty
+// RAFTVAULT_UNLOCK_KEY.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -103,4 +104,21 @@ TEST_CASE("unlock-key rotate through a symlinked node.key replaces the link's ta
   expect_refusal(s.store, {"status", "--data-dir", s.store, "--unlock-key-file", old_key_file}, {},
                  "wrong unlock key for key file " + link);
   CHECK(run_raftvault({"verify", "--data-dir", s.store, "--unlock-key-file", new_key_file}).exit_code == 0);
+}
+
+TEST_CASE("RAFTVAULT_UNLOCK_KEY set but empty is no key: fine when unlocked, named when locked",
+          "[cli][keys]") {
+  const std::map<std::string, std::string> empty{{"RAFTVAULT_UNLOCK_KEY", ""}};
+  {
+    unlocked_store s;
+    for (const auto& cmd : std::vector<std::vector<std::string>>{{"status"}, {"dump"}, {"verify"}, {"rotate-dek"}}) {
+      auto r = run_raftvault(with_dir(cmd, s.store), empty);
+      INFO(cmd[0] << ": " << r.err);
+      CHECK(r.exit_code == 0);
+    }
+  }
+  locked_store s;
+  expect_refusal(s.store, with_dir({"status"}, s.store), empty,
+                 "store " + s.store + " is locked: pass --unlock-key-file FILE or set RAFTVAULT_UNLOCK_KEY "
+                 "(it is set, but empty)");
 }
