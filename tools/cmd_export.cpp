@@ -6,6 +6,7 @@
 #include "fileio/file.h"
 #include "raftlog/migration.h"
 #include "tools/commands.h"
+#include "tools/permission_notes.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
@@ -34,6 +35,7 @@ int cmd_export(int argc, char** argv) {
   }
   auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
+  warn_loose_permissions(store->layout);
   if (!out_existed) {
     // Durable: the exported directories must not vanish with their parent entry in a crash.
     if (auto made = fileio::make_dir_durable(out); !made) return fail(made.error(), data_dir);

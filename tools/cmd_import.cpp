@@ -93,6 +93,7 @@ int cmd_import(int argc, char** argv) {
   bar.finish();
   if (!imported) return fail_new_store(*guard, import_failure(imported.error(), request->data_dir, wal_dir));
   if (auto kept = keep_new_store_with_key(*guard, *keys); kept != kExitOk) return kept;
+  make_new_store_private(*request);
   note("imported " + wal_dir + (snap_dir.empty() ? "" : " + " + snap_dir) + " into " + request->data_dir +
        " (cipher " + std::string(codec::to_string(request->cipher)) + ", autolock " +
        (keys->kek() ? "on" : "off") + "); the source was not changed");

@@ -4,6 +4,7 @@
 
 #include "tools/commands.h"
 #include "tools/new_store.h"
+#include "tools/permission_notes.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
 
@@ -42,6 +43,7 @@ int cmd_unlock_key(int argc, char** argv) {
   if (!store->keys->status().locked)
     return fail("store " + data_dir + " has autolock off, so there is no unlock key to rotate: turn it on with "
                 "'raftvault autolock on --data-dir " + data_dir + "'");
+  if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
   auto fresh = keys::unlock_key::generate();
   if (!fresh) return fail(fresh.error(), data_dir);
   if (auto shown = write_new_unlock_key(*fresh); !shown)
@@ -69,6 +71,10 @@ int cmd_autolock(int argc, char** argv) {
   const std::string data_dir = args.value("data-dir");
   auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
+  // Modes are fixed only by a run that changes the key file.
+  if (on != store->keys->status().locked) {
+    if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
+  }
   if (!on) {
     auto changed = store->keys->set_autolock(false);
     if (!changed) return fail(changed.error(), data_dir);

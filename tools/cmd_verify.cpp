@@ -12,6 +12,7 @@
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
 #include "tools/commands.h"
+#include "tools/permission_notes.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
@@ -120,6 +121,7 @@ int cmd_verify(int argc, char** argv) {
     if (store.error().code() == errc::corruption) return fail("verify " + data_dir + ": " + store.error().message());
     return fail(store.error(), data_dir);
   }
+  warn_loose_permissions(store->layout);
   const auto key_status = store->keys->status();
 
   // Snapshots: CRC and name of every file, then the payload under the held keys.
