@@ -6,6 +6,7 @@
 #include "fileio/file.h"
 #include "raftlog/migration.h"
 #include "tools/commands.h"
+#include "tools/path_overlap.h"
 #include "tools/permission_notes.h"
 #include "tools/progress.h"
 #include "tools/report.h"
@@ -27,6 +28,14 @@ int cmd_export(int argc, char** argv) {
   if (!segment_size) return code;
   const std::string data_dir = args.value("data-dir");
   const std::string out = args.value("out");
+  // A plaintext copy inside the store would travel with every copy of the encrypted store; a
+  // store inside OUT would be read while OUT is written.
+  if (path_within(out, data_dir))
+    return usage_error(spec, "--out " + out + " lies inside --data-dir " + data_dir +
+                                 ": write the plaintext copy outside the store");
+  if (path_within(data_dir, out))
+    return usage_error(spec, "--data-dir " + data_dir + " lies inside --out " + out +
+                                 ": choose an --out outside the store");
   const bool out_existed = fileio::exists(out);
   if (out_existed) {
     auto empty = fileio::is_empty_dir(out);
