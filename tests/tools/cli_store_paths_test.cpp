@@ -1,8 +1,10 @@
 // Directories that must not overlap (import's new store inside its source, export's plaintext
-// copy inside the store or the store inside it), compared as the file system resolves them.
+// copy inside the store or the store inside it), compared as the file system resolves them;
+// and an export killed midway, whose partial copies a rerun names and replaces.
 #include <filesystem>
 
 #include "cli_fixtures.h"
+#include "fileio/crash_point.h"
 #include "fileio/file.h"
 
 using namespace raftvault;
@@ -58,4 +60,46 @@ TEST_CASE("export refuses an --out inside the store, and a store inside --out", 
   expect_usage_error(s.store, {"export", "--data-dir", s.store, "--out", s.source.dir.path()},
                      "--data-dir " + s.store + " lies inside --out " + s.source.dir.path(), s.source.dir / "wal");
   CHECK(run_raftvault({"export", "--data-dir", s.store, "--out", s.source.dir / "out"}, env).exit_code == 0);
+}
+
+TEST_CASE("a rerun of an export killed midway names and replaces its partial copies", "[cli][paths]") {
+  locked_store s;
+  const std::map<std::string, std::string> env{{"RAFTVAULT_UNLOCK_KEY", s.key}};
+  const std::string reference = s.source.dir / "reference";
+  REQUIRE(run_raftvault({"export", "--data-dir", s.store, "--out", reference}, env).exit_code == 0);
+
+  const std::string point = GENERATE(std::string("migration.temp_written"), std::string("migration.snap_renamed"));
+  INFO("killed at " << point);
+  const std::string out = s.source.dir / "out";
+  auto with_crash = env;
+  with_crash["RAFTVAULT_CRASH_AT"] = point;
+  REQUIRE(run_raftvault({"export", "--data-dir", s.store, "--out", out}, with_crash).exit_code == fileio::kCrashExitCode);
+  const std::string leftover_snap = point == "migration.temp_written" ? out + "/snap.migrating" : out + "/snap";
+  REQUIRE(fileio::exists(out + "/wal.migrating"));
+  REQUIRE(fileio::exists(leftover_snap));
+
+  SECTION("next to someone's file it is refused, naming what is there") {
+    write_bytes(out + "/notes.txt", "mine");
+    const auto before = tree_digest(out);
+    auto refused = run_raftvault({"export", "--data-dir", s.store, "--out", out}, env);
+    CHECK(refused.exit_code == 1);
+    CHECK(one_line(refused.err));
+    CHECK_THAT(refused.err, Catch::Contains("--out " + out + " exists and is not an empty directory (it holds " +
+                                            out + "/notes.txt): choose a new path"));
+    CHECK(tree_digest(out) == before);
+    CHECK(fileio::exists(out + "/wal.migrating"));
+  }
+  SECTION("alone they are named, removed and the export done") {
+    auto rerun = run_raftvault({"export", "--data-dir", s.store, "--out", out}, env);
+    INFO(rerun.err);
+    REQUIRE(rerun.exit_code == 0);
+    CHECK_THAT(rerun.err, Catch::Contains("removing what an interrupted export to " + out +
+                                          " left there (partial copies): ") &&
+                              Catch::Contains(out + "/wal.migrating") && Catch::Contains(leftover_snap));
+    CHECK(list_files(out).empty());
+    CHECK(tree_digest(out + "/wal") == tree_digest(reference + "/wal"));
+    CHECK(tree_digest(out + "/snap") == tree_digest(reference + "/snap"));
+    CHECK_FALSE(fileio::exists(out + "/wal.migrating"));
+    CHECK_FALSE(fileio::exists(out + "/snap.migrating"));
+  }
 }
