@@ -95,7 +95,8 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom, snapshot>::with<std::uint64_t>,
     // Deletes WAL segments not needed to open at a snapshot at `index` (the WAL writer forgets
     // them, the snapshot writer takes them out of the log) -> once out of the log; their space
-    // is given back afterwards at raftvault.segment-delete-rate.
+    // is given back afterwards at raftvault.segment-delete-rate. An index past the newest
+    // durable snapshot is refused (invalid_argument), nothing deleted.
     caf::replies_to<release_atom, std::uint64_t>::with<bool>,
     // Runs one DEK rotation (DESIGN.md §4.1) -> its report. Requests during a rotation are
     // coalesced into the next one.

@@ -136,6 +136,14 @@ result<std::uint64_t> file::size() const {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
+result<std::uint64_t> file::next_data(std::uint64_t offset) const {
+  const off_t found = ::lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
+  if (found >= 0) return static_cast<std::uint64_t>(found);
+  if (errno == ENXIO) return size();  // nothing but a hole from `offset` to the end
+  if (errno == EINVAL || errno == EOPNOTSUPP) return offset;
+  return io_error("seek data in", path_, errno);
+}
+
 status file::close() {
   if (fd_ < 0) return {};
   int fd = fd_;

@@ -162,8 +162,8 @@ class wal {
 // Read-only access for tools: no lock, no repair. Errors name file and offset.
 result<wal_contents> read_wal(const std::string& dir, snapshot_marker at);
 
-// etcd's ValidSnapshotEntries: the snapshot records whose index <= the last hard state's
-// commit, in log order.
+// etcd's ValidSnapshotEntries: the snapshot records whose index <= a hard state's commit (the
+// highest one recorded; etcd uses the last), in log order.
 result<std::vector<snapshot_marker>> valid_snapshot_markers(const std::string& dir);
 
 // etcd's Verify: walks every record and checks the CRC chain, metadata and the snapshot
