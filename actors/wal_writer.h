@@ -1,4 +1,4 @@
-// The WAL writer: the one owner of the segment files (DESIGN.md §4).
+// The WAL writer: the one owner of the segment files (docs/actors.md, "Append path").
 //
 // Happy path: every append that arrives while a write + fdatasync is running joins the next
 // group; ONE fdatasync per group makes all of it durable, and each requester is answered, in
