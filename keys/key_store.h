@@ -34,7 +34,7 @@ struct create_options {
   std::optional<std::string> tls_cert_pem;  // written to node.crt; must match the key
 };
 
-// DESIGN.md §4.1: {C}, {C,F}, {C,P}, {C,P,F}.
+// docs/keys.md, "DEK rotation states": {C}, {C,F}, {C,P}, {C,P,F}.
 enum class rotation_state { steady, requested, pending, pending_and_requested };
 std::string_view to_string(rotation_state s);
 

@@ -1,4 +1,4 @@
-// KEK rotation and autolock (DESIGN.md §4.2): re-wrap the DEK headers and re-encrypt the TLS key
+// KEK rotation and autolock (docs/keys.md): re-wrap the DEK headers and re-encrypt the TLS key
 // under the new unlock key in one atomic replace; kek-version only grows.
 #include "keys/key_store.h"
 

@@ -124,8 +124,8 @@ class wal {
   status release_to(std::uint64_t index);
 
   // release_to in two halves, so the thread that appends never waits for the deletions (an
-  // unlink of a 64 MB segment plus the directory fsync took 13 ms here; every append queued
-  // behind it). detach_released forgets the segments release_to would delete, once any pending
+  // unlink of a whole segment plus the directory fsync would hold every append queued behind
+  // it). detach_released forgets the segments release_to would delete, once any pending
   // cut is durable, and returns their paths, oldest first; the caller deletes them with a
   // raftlog::segment_remover, from any thread. The WAL never touches them again.
   result<std::vector<std::string>> detach_released(std::uint64_t index);
