@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <charconv>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "codec/cipher.h"
@@ -149,11 +151,16 @@ status parse_structure(std::string_view text, const std::string& path, parsed_fi
   return status::ok();
 }
 
+// Every value encode_key_file writes (any uint64_t) reads back; one past it does not.
 result<std::uint64_t> parse_version(const std::string& v, const std::string& path) {
-  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number");
+  std::uint64_t version = 0;
+  const char* end = v.data() + v.size();
+  const auto parsed = std::from_chars(v.data(), end, version);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || parsed.ptr != end ||
+      parsed.ec != std::errc()) {
+    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number below 2^64");
   }
-  return std::stoull(v);
+  return version;
 }
 
 // The MAC covers the file exactly as written, minus the kek-mac line itself.
