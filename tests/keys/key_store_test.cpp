@@ -385,6 +385,28 @@ TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[k
     REQUIRE(reopened.has_value());
     CHECK(reopened->status().kek_version == version);
   }
+  // At the largest version no newer unlock key can be installed: refused, nothing written
+  // (kek-version + 1 would wrap to 0, which update_kek ignores as stale).
+  {
+    rt::temp_dir d;
+    auto store = key_store::create(keys_dir(d), {true, {}, {}});
+    REQUIRE(store.has_value());
+    const auto kek = store->kek()->clone().value();
+    REQUIRE(store->update_kek(&kek, std::numeric_limits<std::uint64_t>::max()).has_value());
+    const std::string path = store->key_path();
+    const std::string before = rt::read_bytes(path);
+    const std::string refusal = "kek-version 18446744073709551615 of " + path +
+                                " is the largest there is: no newer unlock key can be installed";
+    auto rotated = store->rotate_kek();
+    REQUIRE_FALSE(rotated.has_value());
+    CHECK(rotated.error().code() == errc::invalid_argument);
+    CHECK(rotated.error().message() == refusal);
+    auto unlocked = store->set_autolock(false);
+    REQUIRE_FALSE(unlocked.has_value());
+    CHECK(unlocked.error().message() == refusal);
+    CHECK(rt::read_bytes(path) == before);
+    CHECK(store->kek()->same_as(kek));
+  }
   // One past the largest is not a version: refused naming the value (an unlocked file has no
   // MAC, so the header itself is what is checked).
   rt::temp_dir d;
