@@ -82,8 +82,11 @@ class key_store {
   ::raftvault::status prepare_rotation();
   ::raftvault::status complete_rotation();
 
+  // The version a new unlock key installs with: kek-version + 1. invalid_argument when the
+  // file holds the largest one (2^64 - 1): no newer key can be installed over it.
+  result<std::uint64_t> next_kek_version() const;
   // A new unlock key, kek-version + 1, everything re-wrapped in one replace. invalid_argument
-  // when autolock is off (there is no unlock key to rotate).
+  // when autolock is off (there is no unlock key to rotate) or at the largest kek-version.
   result<unlock_key> rotate_kek();
   // Installs an unlock key distributed with a version (null = unlocked). A version below the
   // file's is ignored (returns false); the same version with a different key is
@@ -91,7 +94,8 @@ class key_store {
   // DEK rotation, because the old DEK was stored unwrapped.
   result<bool> update_kek(const unlock_key* kek, std::uint64_t version);
   // Autolock on: generate an unlock key (returned), request a DEK rotation. Off: unwrap, no
-  // DEK rotation (returns nullopt). No change (nullopt) when already in that mode.
+  // DEK rotation (returns nullopt). No change (nullopt) when already in that mode. Both take
+  // kek-version + 1 (invalid_argument at the largest).
   result<std::optional<unlock_key>> set_autolock(bool on);
 
   // The TLS key as unencrypted PKCS#8 PEM, in guarded memory.
