@@ -1,5 +1,6 @@
 // What CAF needs to carry raftvault's values in messages, and the bridge between
-// raftvault::error and caf::error (errors cross actor boundaries as caf::error, DESIGN.md §6).
+// raftvault::error and caf::error (errors cross actor boundaries as caf::error:
+// docs/design.md, "Errors").
 #pragma once
 
 #include <caf/all.hpp>

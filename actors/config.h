@@ -1,7 +1,7 @@
-// The pipeline's options (DESIGN.md §5): a `raftvault` group in CAF's actor_system_config,
-// settable from caf-application.ini, the command line (--raftvault.data-dir=...) or code.
-// Every option has a production-safe default; read_options() refuses invalid values naming the
-// option.
+// The pipeline's options (docs/design.md, "Configuration"): a `raftvault` group in CAF's
+// actor_system_config, settable from caf-application.ini, the command line
+// (--raftvault.data-dir=...) or code. Every option has a production-safe default;
+// read_options() refuses invalid values naming the option.
 #pragma once
 
 #include <cstdint>
@@ -40,18 +40,19 @@ struct pipeline_options {
 };
 
 // A config with the raftvault option group declared and raftvault's scheduler defaults
-// (§5.1: idle workers block at once, one worker per core; and one message per actor run, see
-// apply_latency_defaults). Parse it as any CAF config; a service with options of its own
+// (docs/design.md, "Scheduler defaults": idle workers block at once, one worker per core, one
+// message per actor run). Parse it as any CAF config; a service with options of its own
 // derives from it (CAF declares options in subclasses).
 class pipeline_config : public caf::actor_system_config {
  public:
   pipeline_config();
 };
-// Sets the scheduler defaults unless already set: those of §5.1, and scheduler.max-throughput
-// = 1. A worker runs the actor it just made ready next (CAF's work stealing is LIFO), so with
-// CAF's default (no limit) the storage ran after every client's append and handed each one to
-// the WAL writer alone; one message per run puts it behind the clients that are ready, and
-// their appends reach the WAL writer's thread together (docs/actors.md, "Hand-over").
+// Sets the scheduler defaults of docs/design.md, "Scheduler defaults", unless already set.
+// scheduler.max-throughput = 1: a worker runs the actor it just made ready next (CAF's work
+// stealing is LIFO), so with CAF's default (no limit) the storage would run after every
+// client's append and hand each one to the WAL writer alone; one message per run puts it
+// behind the clients that are ready, and their appends reach the WAL writer's thread together
+// (docs/actors.md, "Hand-over").
 void apply_latency_defaults(caf::actor_system_config& config);
 
 // Reads and validates the raftvault group; errc::invalid_argument names the option at fault.

@@ -5,18 +5,16 @@
 // their next appends cross the actors (C: the CPU round trip of all N appends in flight), and
 // the CPUs idle while the group is written and synced (D: the disk time of one group). Whole
 // groups give N / (D + C) appends per second; two alternating halves overlap one half's round
-// trip with the other half's disk time, (N/2) / max(D, C/2): better exactly when C > D.
-// With this VM's fast fdatasync and 64 producers of 256 B (C ~250-280 us, D ~150-230 us) half
-// groups are 20-35% faster; with 16 producers, or a 1 ms fdatasync, whole groups win by as
-// much. Automatic (the default): whole groups measure D and C from the WAL writer's answers (C
+// trip with the other half's disk time, (N/2) / max(D, C/2): better exactly when C > D, as
+// with many small producers on a fast disk; with few producers or a slow fdatasync whole groups
+// win. Automatic (the default): whole groups measure D and C from the WAL writer's answers (C
 // is the time the disk sat idle before each group: the whole round trip of the answered
 // appends through the storage, the crypto pool and the writer, lingering included), and switch
 // to half groups while C > 1.15 D; half groups return to whole ones every two seconds (or when
 // their disk time doubles) to measure again. The price: half groups run the disk near its
-// flush rate, two fdatasyncs a cycle, so an append meets twice the slow ones and the p99 rises
-// (~+18% here). The default since the seventh session, when whole groups missed the 20 x
-// throughput target where auto kept 26-28 x, with a p99 within 4 x the raw fdatasync p99 in
-// every one of 7 suites interleaved (bench/README.md, seventh session).
+// flush rate, two fdatasyncs a cycle, so an append meets twice the slow ones and the p99 rises. Automatic is the default because, where half
+// groups win, the throughput they add is worth more than that p99, which stays within the
+// pipeline's latency target (bench/README.md, target (a)).
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
-// The key rotator: owns the key file and runs the DEK rotation protocol (DESIGN.md §4.1):
+// The key rotator: owns the key file and runs the DEK rotation protocol
+// (docs/design.md, "DEK rotation protocol"):
 //   request (persist F; requests until prepare coalesce) -> prepare (generate P, persist {C,P})
 //   -> drain (the storage's barrier: appends accepted before it are sealed with C and durable;
 //   last_old = the highest of them; later appends are sealed with P, none refused or
@@ -10,7 +11,8 @@
 // rotation-retry-ms and on the next request. Its requesters get the error, and so do those
 // coalesced into the next rotation (F stays on disk). A crash at any step is recovered on the next
 // start: the key file's {C,P} opens everything and the rotation resumes from the barrier.
-// Also: KEK rotation and autolock (DESIGN.md §4.2), each one atomic key-file replace.
+// Also: KEK rotation and autolock (docs/design.md, "KEK rotation and autolock"), each one
+// atomic key-file replace.
 //
 // Runs detached: key-file writes are fsynced I/O.
 #pragma once

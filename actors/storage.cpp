@@ -121,6 +121,14 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
       [self](release_atom, std::uint64_t index) -> caf::result<bool> {
         auto& st = self->state;
         if (st.failure) return closed_error(st);
+        if (index > st.position.snapshot_index) {
+          // The entries after the newest durable snapshot exist nowhere else.
+          return to_caf(error(errc::invalid_argument,
+                              "release up to index " + std::to_string(index) +
+                                  " refused: the newest durable snapshot is at index " +
+                                  std::to_string(st.position.snapshot_index) +
+                                  " (nothing deleted)"));
+        }
         auto promise = self->make_response_promise<bool>();
         ++st.answers_pending;
         release_segments(self, index, [self, promise](const caf::error* err) mutable {

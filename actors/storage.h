@@ -1,4 +1,4 @@
-// The storage facade: the one actor a consensus service talks to (DESIGN.md §4).
+// The storage facade: the one actor a consensus service talks to (docs/actors.md).
 //
 // Happy path: append(hard_state, entries) is validated, stamped with a sequence number and the
 // codec in force (that is the rotation barrier), sealed (inline when small, else on the crypto
@@ -95,10 +95,11 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom, snapshot>::with<std::uint64_t>,
     // Deletes WAL segments not needed to open at a snapshot at `index` (the WAL writer forgets
     // them, the snapshot writer takes them out of the log) -> once out of the log; their space
-    // is given back afterwards at raftvault.segment-delete-rate.
+    // is given back afterwards at raftvault.segment-delete-rate. An index past the newest
+    // durable snapshot is refused (invalid_argument), nothing deleted.
     caf::replies_to<release_atom, std::uint64_t>::with<bool>,
-    // Runs one DEK rotation (DESIGN.md §4.1) -> its report. Requests during a rotation are
-    // coalesced into the next one.
+    // Runs one DEK rotation (docs/design.md, "DEK rotation protocol") -> its report. Requests
+    // during a rotation are coalesced into the next one.
     caf::replies_to<rotate_dek_atom>::with<rotation_report>,
     // Re-wraps the key file under a new unlock key (text form) with a kek-version that must grow.
     caf::replies_to<rotate_kek_atom, std::string, std::uint64_t>::with<bool>,

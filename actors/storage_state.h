@@ -57,7 +57,8 @@ struct storage_state {
   accepted_position position;
   // The highest index ever accepted: a rewrite lowers position.last_index, but the WAL still
   // holds the entries it replaced, and a restart at a snapshot below them reads them back
-  // (a rotation's last_old, DESIGN.md §4.1: the highest index written with the old key).
+  // (a rotation's last_old: the highest index written with the old key; docs/design.md,
+  // "DEK rotation protocol").
   std::uint64_t highest_index = 0;
   hard_state handed_state;  // the newest one handed to the WAL writer (ahead of a snapshot record)
   std::uint64_t next_seq = 1;        // stamped on the next accepted batch

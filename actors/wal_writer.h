@@ -1,4 +1,4 @@
-// The WAL writer: the one owner of the segment files (DESIGN.md §4).
+// The WAL writer: the one owner of the segment files (docs/actors.md, "Append path").
 //
 // Happy path: every append that arrives while a write + fdatasync is running joins the next
 // group; ONE fdatasync per group makes all of it durable, and each requester is answered, in
@@ -24,27 +24,24 @@
 // other's requesters append again.
 // Group size (group_bytes > 0): once a group has written group_bytes of entries, or half of
 // the storage's bytes in flight if that is more, it syncs without looking for more. Large
-// appends (4 producers of 1 MiB batches) would otherwise all join one group, be answered
-// together and come back together, leaving the disk idle while they are built and sealed. With
-// groups of half what is in flight, half the requesters build and seal their next batches
-// while the other half's group is written, so the disk stays busy; a smaller group would pay
-// more fdatasyncs (~0.1 ms per group here with O_DIRECT) and more per-group overhead for
-// nothing. Small appends never reach the cap.
+// appends would otherwise all join one group, be answered together and come back together,
+// leaving the disk idle while they are built and sealed. With groups of half what is in
+// flight, half the requesters build and seal their next batches while the other half's group
+// is written, so the disk stays busy; smaller groups would only pay more fdatasyncs and more
+// per-group overhead. Small appends never reach the cap.
 // Zeros ahead while idle: with whole groups of closed-loop requesters the disk sits idle while
-// they append again (~220 us for 64 producers of 256 B here). A small group whose write reaches
-// preallocated blocks never written before also writes zeros up to the next 256 KiB
-// (raftlog/tail_writer.h) and its fdatasync records the extent change: such a group took
-// ~250 us longer (1 in 10; 20-60% of the slowest 1%). So right after answering a group the
-// writer writes the next 256 KiB of zeros itself (idle_zero_bytes below), in time the disk
-// would idle; the groups then only overwrite. 8 interleaved pairs, 64 producers: mean 140-145k
-// vs 132-140k entries/s, p99 817-877 vs 904-986 us. 128 KiB chunks gained less, 512 KiB ones
-// outlast the idle time, and an fdatasync of the zeros right away (~250 us) outlasted it too.
+// they append again. A small group whose write reaches preallocated blocks never written
+// before also writes zeros up to the next 256 KiB (raftlog/tail_writer.h), and its fdatasync
+// records the extent change, which makes it one of the slowest groups. So right after
+// answering a group the writer writes the next 256 KiB of zeros itself (idle_zero_bytes
+// below), in time the disk would idle anyway; the groups then only overwrite. A larger chunk,
+// or an fdatasync of the zeros, would outlast that idle time and delay the next group.
 // Failure modes: a failed write or fdatasync makes the writer fail-stop. The failing group and
 // every later request get the same sticky error; it never retries and never reports success
 // for bytes it could not make durable.
 //
 // Runs detached (its own thread): its work is blocking I/O, which must not occupy one of the
-// scheduler's workers (two on this machine).
+// scheduler's workers (one per core).
 #pragma once
 
 #include <chrono>

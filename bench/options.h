@@ -58,8 +58,8 @@ struct pipeline_options {
   bool alternate_plaintext = false;
   double slice = 0.4;
   // Extra CAF settings (`--caf key=value`, e.g. work-stealing.moderate-poll-attempts=500),
-  // applied over raftvault's defaults: how the scheduler settings of DESIGN.md §5.1 are
-  // measured.
+  // applied over raftvault's defaults: how the scheduler settings of docs/design.md,
+  // "Scheduler defaults", are measured.
   std::vector<std::pair<std::string, std::string>> caf_settings;
 };
 

@@ -1,7 +1,8 @@
 // raftvault-bench pipeline: the actor pipeline (actors/) as a service drives it — N
 // closed-loop producers (pipeline_load.h) appending B entries of S bytes per request to the
 // storage facade, each waiting for the durable reply, in an actor system built from
-// actors::pipeline_config (raftvault's scheduler defaults, DESIGN.md §5.1).
+// actors::pipeline_config (raftvault's scheduler defaults: docs/design.md, "Scheduler
+// defaults").
 //
 // In the same run, before and after the load, the disk itself is measured: write + fdatasync
 // of one append's WAL bytes to a preallocated file in the same directory (raw_disk.h), the

@@ -2,9 +2,10 @@
 // facade as a raft node's service would, and the snapshot provider a DEK rotation asks.
 //
 // Producers are event-based actors (request(...).then(...)): a blocking scoped_actor round
-// trip adds two thread wakes per append (DESIGN.md §5.1), which is the caller's cost, not the
-// pipeline's. Log order: indexes are assigned and the request is sent under one mutex, so the
-// storage receives appends in index order; the durable reply is awaited outside it.
+// trip adds two thread wakes per append (docs/design.md, "Scheduler defaults"), which is the
+// caller's cost, not the pipeline's. Log order: indexes are assigned and the request is sent
+// under one mutex, so the storage receives appends in index order; the durable reply is
+// awaited outside it.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,6 @@
 // Seals the records of one batch under one key with a single draw for all their nonces.
-// libsodium's randombytes_buf is one getrandom(2) call per draw (~0.45 us here, about 14% of
-// sealing a 4 KiB entry); a batch of 256 entries pays it once, and small batches take their
+// libsodium's randombytes_buf is one getrandom(2) call per draw, a noticeable part of sealing
+// a 4 KiB entry; a batch of 256 entries pays it once, and small batches take their
 // nonces from the thread's reservoir (nonce_reservoir.h). The nonces stay random (never a
 // counter or derived), each is used for exactly one record, and a batch that seals more records
 // than announced draws a fresh block.

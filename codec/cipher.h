@@ -1,4 +1,4 @@
-// Payload ciphers (DESIGN.md §2.3): seal a plaintext into an encoded MaybeEncryptedRecord and
+// Payload ciphers (docs/encryption.md): seal a plaintext into an encoded MaybeEncryptedRecord and
 // open it again with a set of keys. Pure functions over libsodium (and OpenSSL for large
 // XChaCha20-Poly1305 payloads, same bytes: codec/xchacha20poly1305.h); keys are borrowed.
 //

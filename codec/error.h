@@ -1,5 +1,5 @@
-// One error type for every layer (DESIGN.md §6): a category that callers branch on and a
-// message for people that names the file, byte offset or option at fault.
+// One error type for every layer (docs/design.md, "Errors"): a category that callers branch on
+// and a message for people that names the file, byte offset or option at fault.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // Random bytes for nonces, drawn from the CSPRNG a few KiB at a time per thread.
 // libsodium's randombytes_buf is one getrandom(2) call per draw; an append of one entry seals
-// one record, so at ~150k appends/s the calls alone took ~3% of the process's CPU. Each thread
+// one record, so at high append rates the system calls alone cost visible CPU. Each thread
 // keeps a reservoir filled by one draw and hands out every byte exactly once. The nonces stay
 // random (never a counter or derived from anything).
 // Fork safety: the reservoir lives in a page marked MADV_WIPEONFORK, so a forked child finds

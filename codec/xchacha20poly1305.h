@@ -2,8 +2,8 @@
 // computed by whichever implementation is faster for the payload's size. Internal to codec/.
 //
 // Why two: libsodium 1.0.18 (Debian 12) has no AVX-512 ChaCha20 or Poly1305; OpenSSL 3.0 has
-// both and seals 4 KiB about 1.35x faster and 64 KiB 2x faster here, but its EVP layer costs
-// ~0.85 us per call, so below ~2 KiB libsodium wins. XChaCha20 is HChaCha20 (libsodium) to a
+// both and seals large payloads faster, but its EVP layer has a fixed cost per call, so below
+// kOpenSslFromBytes libsodium wins. XChaCha20 is HChaCha20 (libsodium) to a
 // per-record subkey, then ChaCha20-Poly1305 IETF with nonce 0x00000000 || nonce[16..24)
 // (OpenSSL), exactly as libsodium composes it; tests pin every size to libsodium's bytes.
 //
@@ -17,7 +17,7 @@
 
 namespace raftvault::codec::detail {
 
-// Plaintexts from this size on go to OpenSSL (measured crossover, see above).
+// Plaintexts from this size on go to OpenSSL (where its per-call cost is repaid, see above).
 constexpr std::size_t kOpenSslFromBytes = 2048;
 
 // Writes ciphertext || 16-byte tag (n + 16 bytes) to `out`. Never fails: if OpenSSL cannot

@@ -45,6 +45,10 @@ class file {
   status truncate(std::uint64_t size);
   status seek(std::uint64_t offset);
   result<std::uint64_t> size() const;
+  // The first offset >= `offset` that may hold data (lseek SEEK_DATA): holes, such as the
+  // never-written part of a sparse file, are skipped without reading them. size() when only
+  // a hole follows; `offset` itself where the file system cannot tell.
+  result<std::uint64_t> next_data(std::uint64_t offset) const;
   status close();
 
  private:

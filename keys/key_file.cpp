@@ -2,11 +2,14 @@
 
 #include <sodium.h>
 
+#include <charconv>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "codec/cipher.h"
 #include "keys/key_file_digest.h"
+#include "keys/key_file_testing.h"
 #include "keys/pem.h"
 #include "keys/tls_key.h"
 
@@ -153,11 +156,50 @@ status parse_structure(std::string_view text, const std::string& path, parsed_fi
   return status::ok();
 }
 
+// Every value encode_key_file writes (any uint64_t) reads back; one past it does not.
 result<std::uint64_t> parse_version(const std::string& v, const std::string& path) {
-  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number");
+  std::uint64_t version = 0;
+  const char* end = v.data() + v.size();
+  const auto parsed = std::from_chars(v.data(), end, version);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || parsed.ptr != end ||
+      parsed.ec != std::errc()) {
+    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number below 2^64");
   }
-  return std::stoull(v);
+  return version;
+}
+
+class wipe_headers_on_exit {
+ public:
+  explicit wipe_headers_on_exit(pem_headers& headers) : headers_(headers) {}
+  ~wipe_headers_on_exit() {
+    for (auto& h : headers_) sodium_memzero(h.second.data(), h.second.size());
+  }
+  wipe_headers_on_exit(const wipe_headers_on_exit&) = delete;
+  wipe_headers_on_exit& operator=(const wipe_headers_on_exit&) = delete;
+
+ private:
+  pem_headers& headers_;
+};
+
+// The file's text: the state block with `headers` (plus kek-check and kek-mac when locked) and
+// the TLS key block after it. The MAC covers the text as written, minus its own line and the
+// digest line; the digest, first in the block, covers everything else.
+std::string assemble_key_file(pem_headers& headers, std::string_view tls_key_block,
+                              const unlock_key* kek) {
+  if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
+  std::string state_block = encode_pem(kStateBlock, headers, kStateBody);
+  const wipe_on_exit wipe_state_block(state_block);
+  // Sized first: appending to state_block could free an outgrown copy of it, DEKs included.
+  std::string text;
+  text.reserve(state_block.size() + tls_key_block.size());
+  text.append(state_block).append(tls_key_block);
+  if (kek != nullptr) {
+    headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
+    auto state_end = text.find("-----END " + std::string(kStateBlock));
+    state_end = text.find('\n', state_end) + 1;
+    text = encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
+  }
+  return with_digest_line(text);
 }
 
 }  // namespace
@@ -188,10 +230,11 @@ result<secret_bytes> encode_tls_key_block(const secret_bytes& tls_key, const unl
 result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek,
                                     const secret_bytes* tls_key_block) {
   if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
-  std::vector<std::pair<std::string, std::string>> headers;
+  pem_headers headers;
+  // Wiped on every way out: unwrapped (autolock off) a DEK header's value is the DEK.
+  const wipe_headers_on_exit wipe_headers(headers);
   headers.emplace_back(kHeaderKekVersion, std::to_string(contents.kek_version));
-  // Moved, not copied: unwrapped (autolock off) a value is the DEK, and only the copies in
-  // `headers` are wiped.
+  // Moved, not copied: only the copies in `headers` are wiped.
   RV_ASSIGN(auto current, wrap_dek(contents.current, kHeaderDek, kek));
   headers.emplace_back(kHeaderDek, std::move(current));
   if (contents.pending) {
@@ -199,28 +242,28 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
     headers.emplace_back(kHeaderDekPending, std::move(pending));
   }
   headers.emplace_back(kHeaderNeedsRotation, contents.needs_rotation ? "true" : "false");
-  if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
   std::optional<secret_bytes> encoded;
   if (tls_key_block == nullptr) {
     RV_ASSIGN(encoded, encode_tls_key_block(contents.tls_key, kek));
     tls_key_block = &*encoded;
   }
-  std::string state_block = encode_pem(kStateBlock, headers, kStateBody);
-  const wipe_on_exit wipe_state_block(state_block);
-  // Sized first: appending to state_block could free an outgrown copy of it, DEKs included.
-  std::string text;
-  text.reserve(state_block.size() + tls_key_block->size());
-  text.append(state_block).append(tls_key_block->view());
-  if (kek != nullptr) {
-    // The MAC covers the file as written so far: everything but its own line and the digest's.
-    headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
-    auto state_end = text.find("-----END " + std::string(kStateBlock));
-    state_end = text.find('\n', state_end) + 1;
-    text = encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
-  }
-  for (auto& h : headers) sodium_memzero(h.second.data(), h.second.size());
-  return with_digest_line(text);
+  return assemble_key_file(headers, tls_key_block->view(), kek);
 }
+
+namespace testing {
+
+result<std::string> dek_header_value(const dek& d, std::string_view header,
+                                     const unlock_key* kek) {
+  return wrap_dek(d, header, kek);
+}
+
+std::string key_file_text(pem_headers headers, std::string_view tls_key_block,
+                          const unlock_key* kek) {
+  const wipe_headers_on_exit wipe_headers(headers);
+  return assemble_key_file(headers, tls_key_block, kek);
+}
+
+}  // namespace testing
 
 result<key_file_summary> peek_key_file(std::string_view text, const std::string& path) {
   parsed_file parsed;

@@ -47,7 +47,7 @@ struct key_file_contents {
   std::uint64_t kek_version = 0;
   dek current;
   std::optional<dek> pending;
-  bool needs_rotation = false;  // the F flag of DESIGN.md §4.1
+  bool needs_rotation = false;  // the F flag (docs/keys.md)
   secret_bytes tls_key;         // PKCS#8 DER
 
   result<key_file_contents> clone() const;

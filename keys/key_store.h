@@ -40,7 +40,7 @@ struct create_options {
 // but not installed, and every call that would write the key file is refused.
 enum class open_mode { read_write, read_only };
 
-// DESIGN.md §4.1: {C}, {C,F}, {C,P}, {C,P,F}.
+// docs/keys.md, "DEK rotation states": {C}, {C,F}, {C,P}, {C,P,F}.
 enum class rotation_state { steady, requested, pending, pending_and_requested };
 std::string_view to_string(rotation_state s);
 
@@ -95,8 +95,11 @@ class key_store {
   ::raftvault::status prepare_rotation();
   ::raftvault::status complete_rotation();
 
+  // The version a new unlock key installs with: kek-version + 1. invalid_argument when the
+  // file holds the largest one (2^64 - 1): no newer key can be installed over it.
+  result<std::uint64_t> next_kek_version() const;
   // A new unlock key, kek-version + 1, everything re-wrapped in one replace. invalid_argument
-  // when autolock is off (there is no unlock key to rotate).
+  // when autolock is off (there is no unlock key to rotate) or at the largest kek-version.
   result<unlock_key> rotate_kek();
   // Installs an unlock key distributed with a version (null = unlocked). A version below the
   // file's is ignored (returns false); the same version with a different key is
@@ -104,7 +107,8 @@ class key_store {
   // DEK rotation, because the old DEK was stored unwrapped.
   result<bool> update_kek(const unlock_key* kek, std::uint64_t version);
   // Autolock on: generate an unlock key (returned), request a DEK rotation. Off: unwrap, no
-  // DEK rotation (returns nullopt). No change (nullopt) when already in that mode.
+  // DEK rotation (returns nullopt). No change (nullopt) when already in that mode. Both take
+  // kek-version + 1 (invalid_argument at the largest).
   result<std::optional<unlock_key>> set_autolock(bool on);
 
   // The TLS key as unencrypted PKCS#8 PEM, in guarded memory.

@@ -1,4 +1,4 @@
-// Memory for key material (DESIGN.md §3): libsodium guarded allocations (guard pages around the
+// Memory for key material (docs/keys.md): libsodium guarded allocations (guard pages around the
 // buffer, mlock so it is never swapped), wiped when released, compared in constant time, and
 // never printed — the stream operator shows only a short one-way fingerprint.
 #pragma once

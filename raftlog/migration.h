@@ -1,5 +1,5 @@
 // Moving a raft log between a plaintext etcd WAL/snap pair and an encrypted store, both ways,
-// crash-safe (DESIGN.md §2, docs/encryption.md §migration).
+// crash-safe (docs/encryption.md §migration).
 //
 // Both directions read the source through etcd's restart path (valid snapshot markers, newest
 // usable snapshot, entries after it, last hard state) and write a fresh copy that holds exactly

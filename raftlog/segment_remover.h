@@ -7,9 +7,9 @@
 //   after a failed rename nothing newer is touched, and the failed one is retried first next
 //   time. Old segments left in place are harmless: a later release deletes them.
 // - Gradual: the renamed file is shrunk in 4 MiB steps at `bytes_per_sec`, then unlinked.
-//   On a filesystem mounted with online discard (as this machine's), unlinking a 64 MB segment
-//   at once made the next WAL fdatasyncs wait 10-34 ms for the TRIM; in steps each waits for
-//   a 4 MiB one. (RocksDB's DeleteScheduler does the same for the same reason.)
+//   On a filesystem mounted with online discard, unlinking a whole segment at once makes the
+//   next WAL fdatasyncs wait for its TRIM; in steps each waits at most for a 4 MiB one.
+//   (RocksDB's DeleteScheduler does the same for the same reason.)
 // - Crash: a X.wal.deleting left behind is removed by the next wal::open.
 // - Two halves: take_out() (the renames, durable) is what releasing a segment means for the
 //   log; give_back_step() then does one step of the rest. The snapshot writer runs the steps

@@ -97,7 +97,30 @@ struct read_parts {
   std::optional<snapshot> snap;
   snapshot_marker at;
   std::optional<error> damaged;  // a newer snapshot skipped (read-only)
+  std::optional<error> missing;  // a newer committed snapshot whose .snap file is not there
 };
+
+// The newest committed snapshot marker newer than the one chosen, when its .snap file (or
+// the whole snap directory) is gone: if the WAL then does not read from the older point, that
+// missing file is the cause to report, not the index gap it leads to.
+std::optional<error> missing_snapshot(const store_layout& layout,
+                                      const std::vector<snapshot_marker>& markers,
+                                      snapshot_marker chosen) {
+  if (markers.empty() || markers.back().index <= chosen.index) return std::nullopt;
+  const snapshot_marker newest = markers.back();
+  const std::string path = layout.snap_dir() + "/" + snapshotter::file_name(newest);
+  if (!fileio::exists(layout.snap_dir())) {
+    return error(errc::corruption, "the snapshot directory " + layout.snap_dir() +
+                                       " is missing (the WAL records a committed snapshot at "
+                                       "index " + std::to_string(newest.index) + ", term " +
+                                       std::to_string(newest.term) + ")");
+  }
+  if (fileio::exists(path)) return std::nullopt;
+  return error(errc::corruption, "the snapshot at index " + std::to_string(newest.index) +
+                                     ", term " + std::to_string(newest.term) +
+                                     " that the WAL records as committed is missing: " + path +
+                                     " does not exist");
+}
 
 // Markers -> newest usable snapshot -> where to open the WAL.
 result<read_parts> choose_snapshot(const store_layout& layout, const payload_codec& codec,
@@ -108,7 +131,17 @@ result<read_parts> choose_snapshot(const store_layout& layout, const payload_cod
   RV_ASSIGN(parts.snap, detail::load_newest_snapshot(layout.snap_dir(), *markers, &codec,
                                                      rename_broken, &parts.damaged));
   if (parts.snap) parts.at = parts.snap->marker();
+  parts.missing = missing_snapshot(layout, *markers, parts.at);
   return parts;
+}
+
+// The WAL did not read from the chosen snapshot: a skipped or missing newer one is the cause.
+error blame_snapshot(const error& wal_error, const read_parts& parts) {
+  if (parts.missing) {
+    return error(errc::corruption, parts.missing->message() +
+                                       "; without it the WAL does not read: " + wal_error.message());
+  }
+  return detail::blame_damaged_snapshot(wal_error, parts.damaged);
 }
 
 }  // namespace
@@ -155,7 +188,7 @@ result<std::unique_ptr<encrypted_log>> encrypted_log::open(
   RV_ASSIGN(read_parts parts, choose_snapshot(layout, *codec, /*rename_broken=*/true));
 
   auto opened = wal::open(layout.wal_dir(), parts.at, options.wal);
-  if (!opened) return opened.error().with_context("open " + data_dir);
+  if (!opened) return blame_snapshot(opened.error(), parts).with_context("open " + data_dir);
   std::unique_ptr<wal> log = std::move(opened).value();
   // The writer's open, with the WAL's lock held, makes a store copied in with loose modes
   // private again (readers only report them: store_permissions.h).
@@ -189,7 +222,7 @@ result<recovered_state> read_store(const std::string& data_dir,
   RV_ASSIGN(read_parts parts, choose_snapshot(layout, *codec, /*rename_broken=*/false));
   auto contents = read_wal(layout.wal_dir(), parts.at);
   if (!contents)
-    return detail::blame_damaged_snapshot(contents.error(), parts.damaged).with_context("read " + data_dir);
+    return blame_snapshot(contents.error(), parts).with_context("read " + data_dir);
   RV_TRY(detail::open_entries(*codec, layout.wal_dir(), contents->entries));
   recovered_state out;
   out.metadata = std::move(contents->metadata);

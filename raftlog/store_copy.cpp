@@ -43,7 +43,18 @@ status write_wal_copy(const std::string& dir, bool keep_lock_file, const recover
                       const payload_codec& sealer, const migration_options& options) {
   // wal::create builds `dir`.tmp and renames it: a crash leaves one of two temp names.
   RV_ASSIGN(auto log, wal::create(dir, content.metadata, options.wal));
-  if (content.snap) RV_TRY(log->save_snapshot(content.snap->marker()));
+  hard_state state = content.state;
+  if (content.snap) {
+    // etcd's order: a hard state covering the snapshot precedes its marker, so the snapshot
+    // stays usable whatever happens to the records after it.
+    hard_state covering = state;
+    covering.commit = content.snap->metadata.index;
+    covering.term = std::max(covering.term, content.snap->metadata.term);
+    RV_TRY(log->append(covering, {}));
+    RV_TRY(log->save_snapshot(content.snap->marker()));
+    state.commit = std::max(state.commit, covering.commit);
+    state.term = covering.term;
+  }
   const std::size_t batch = options.batch_entries == 0 ? 1 : options.batch_entries;
   for (std::size_t begin = 0; begin < content.entries.size(); begin += batch) {
     const std::size_t end = std::min(content.entries.size(), begin + batch);
@@ -51,10 +62,6 @@ status write_wal_copy(const std::string& dir, bool keep_lock_file, const recover
     RV_ASSIGN(auto sealed, sealer.seal_entries(plain));
     RV_TRY(log->append(hard_state{}, sealed));
     if (options.progress) options.progress(end, content.entries.size());
-  }
-  hard_state state = content.state;
-  if (content.snap && state.commit < content.snap->metadata.index) {
-    state.commit = content.snap->metadata.index;
   }
   RV_TRY(log->append(state, {}));
   RV_TRY(log->sync());

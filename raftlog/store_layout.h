@@ -1,5 +1,5 @@
-// Where a store's files live (DESIGN.md §2). Directory names follow SwarmKit, so a plaintext
-// store's wal-v3/ and snap-v3/ are a plain etcd WAL/snap pair.
+// Where a store's files live (docs/design.md, "On-disk layout"). Directory names follow
+// SwarmKit, so a plaintext store's wal-v3/ and snap-v3/ are a plain etcd WAL/snap pair.
 #pragma once
 
 #include <string>

@@ -1,10 +1,9 @@
 // Writes the WAL's tail segment, through O_DIRECT when wal_options::direct_io asks for it.
 //
 // Why direct I/O: every WAL write is followed by an fdatasync, so the page cache buys nothing
-// on the way to the disk; it only costs a fresh page per 4 KiB written, which on this VM
-// (virtio-balloon free page reporting) caps a long buffered write stream at ~300-450 MB/s
-// while the same disk takes 1.4 GB/s of direct writes (bench/README.md). The bytes on disk are
-// the same either way: etcd reads the segments unchanged.
+// on the way to the disk; it only costs a copy and a fresh page per 4 KiB written, which on a
+// VM that hands freed memory back to the host (free page reporting) is a host fault each. The
+// bytes on disk are the same either way: etcd reads the segments unchanged.
 //
 // How: O_DIRECT needs block-aligned file offsets, lengths and memory. The writer keeps the
 // last partial block of the file in an aligned staging buffer, and each write sends
@@ -16,13 +15,12 @@
 // Zeros ahead: a write smaller than kZeroAhead that reaches blocks not written yet also writes
 // zeros up to the next kZeroAhead boundary (never past the file's size). A write into
 // preallocated, never-written blocks makes the fdatasync after it record the extent change
-// too; with the zeros ahead, the next small writes only overwrite and their fdatasync only
-// flushes (16 KiB write + fdatasync here: 200 -> 130 us; 64 producers: +11% entries/s).
-// Larger writes get none: they convert little for their size.
+// too, which makes it slower; with the zeros ahead, the next small writes only overwrite and
+// their fdatasync only flushes. Larger writes get none: they convert little for their size.
 // Zeros ahead while idle: zero_ahead() writes them with no record, for a caller that knows the
 // disk would sit idle anyway (the WAL writer between whole groups), so that the small writes
-// after it find their zeros written and pad nothing: a group that wrote its own zeros ahead
-// took ~250 us longer here (1 group in 10; 20-60% of the slowest 1% of groups).
+// after it find their zeros written and pad nothing (a group that writes its own zeros ahead
+// is among the slowest).
 //
 // In place: write(tail, encoder, offset) sends the records straight from the encoder's buffer
 // when it starts with this writer's partial block (wal_encoder::clear(carried())), padding it

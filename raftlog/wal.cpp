@@ -253,12 +253,24 @@ status wal::save_snapshot(snapshot_marker marker) {
   w.encoder.add_snapshot(marker);
   RV_TRY(w.write_buffered());
   if (w.last_index < marker.index) w.last_index = marker.index;
-  return w.sync_tail();
+  RV_TRY(w.sync_tail());
+  w.newest_snapshot = std::max(w.newest_snapshot, marker.index);
+  return {};
+}
+
+status wal::impl::check_release(std::uint64_t index) const {
+  if (index <= newest_snapshot) return {};
+  return error(errc::invalid_argument,
+               "release of " + dir + " up to index " + std::to_string(index) +
+                   " refused: the newest durable snapshot is at index " +
+                   std::to_string(newest_snapshot) +
+                   " and the entries after it are needed to open the log (nothing deleted)");
 }
 
 status wal::release_to(std::uint64_t index) {
   auto& w = *impl_;
   RV_TRY(w.check_writable());
+  RV_TRY(w.check_release(index));
   // A pending cut's rename must be durable before older segments may go.
   RV_TRY(w.finish_cut());
   auto keep = search_segment(w.segments, index);
@@ -275,6 +287,7 @@ status wal::release_to(std::uint64_t index) {
 result<std::vector<std::string>> wal::detach_released(std::uint64_t index) {
   auto& w = *impl_;
   RV_TRY(w.check_writable());
+  RV_TRY(w.check_release(index));
   // A pending cut's rename must be durable before older segments may go.
   RV_TRY(w.finish_cut());
   std::vector<std::string> paths;

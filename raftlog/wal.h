@@ -124,8 +124,8 @@ class wal {
   status release_to(std::uint64_t index);
 
   // release_to in two halves, so the thread that appends never waits for the deletions (an
-  // unlink of a 64 MB segment plus the directory fsync took 13 ms here; every append queued
-  // behind it). detach_released forgets the segments release_to would delete, once any pending
+  // unlink of a whole segment plus the directory fsync would hold every append queued behind
+  // it). detach_released forgets the segments release_to would delete, once any pending
   // cut is durable, and returns their paths, oldest first; the caller deletes them with a
   // raftlog::segment_remover, from any thread. The WAL never touches them again.
   result<std::vector<std::string>> detach_released(std::uint64_t index);
@@ -162,8 +162,8 @@ class wal {
 // Read-only access for tools: no lock, no repair. Errors name file and offset.
 result<wal_contents> read_wal(const std::string& dir, snapshot_marker at);
 
-// etcd's ValidSnapshotEntries: the snapshot records whose index <= the last hard state's
-// commit, in log order.
+// etcd's ValidSnapshotEntries: the snapshot records whose index <= a hard state's commit (the
+// highest one recorded; etcd uses the last), in log order.
 result<std::vector<snapshot_marker>> valid_snapshot_markers(const std::string& dir);
 
 // etcd's Verify: walks every record and checks the CRC chain, metadata and the snapshot

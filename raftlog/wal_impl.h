@@ -33,6 +33,7 @@ struct wal::impl {
   std::uint64_t last_index = 0;     // etcd's enti: the last entry index saved or read
   std::uint64_t highest_index = 0;  // of any entry record saved or read (wal::highest_index)
   std::uint64_t opened_at = 0;      // snapshot index opened at: entries may resume after it
+  std::uint64_t newest_snapshot = 0;  // opened_at or the newest snapshot record saved since
   std::optional<wal_contents> unread;  // open() replays; read_all() hands it over
   std::optional<error> failed;         // sticky fail-stop error
   bool closed = false;
@@ -53,6 +54,8 @@ struct wal::impl {
   status save_batch(const hard_state& state, const std::vector<entry>& entries,
                     entry_data_hook* hook);
   status check_entries(const std::vector<entry>& entries) const;
+  // Refuses a release past newest_snapshot: the entries after it are needed to open the log.
+  status check_release(std::uint64_t index) const;
   error fail(const error& cause);  // enters fail-stop, returns the cause
 };
 

@@ -133,6 +133,7 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   w->last_index = replayed.last_index;
   w->highest_index = std::max(replayed.highest_index, replayed.last_index);
   w->opened_at = at.index;
+  w->newest_snapshot = at.index;
   w->unread = std::move(replayed.contents);
   RV_ASSIGN(w->segments, read_segments(dir));
   w->pipeline = std::make_unique<file_pipeline>(dir, options.segment_size);

@@ -13,13 +13,15 @@ result<wal_contents> read_wal(const std::string& dir, snapshot_marker at) {
 }
 
 result<std::vector<snapshot_marker>> valid_snapshot_markers(const std::string& dir) {
-  // etcd reads every segment here, from the first one.
+  // etcd reads every segment here, from the first one. Unlike etcd, any hard state covering a
+  // marker validates it, not only the last one: a tail cut off after the state that precedes
+  // a snapshot marker (etcd's own order) still leaves that snapshot usable.
   RV_ASSIGN(auto segments, read_segments(dir));
   if (segments.empty()) return error(errc::not_found, "no WAL segment (*.wal) in " + dir);
   RV_ASSIGN(auto replayed, replay(dir, segments, {}, replay_mode::snapshots));
   std::vector<snapshot_marker> valid;
   for (const auto& marker : replayed.snapshots)
-    if (marker.index <= replayed.contents.state.commit) valid.push_back(marker);
+    if (marker.index <= replayed.max_commit) valid.push_back(marker);
   return valid;
 }
 

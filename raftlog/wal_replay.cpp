@@ -19,6 +19,25 @@ std::string marker_text(snapshot_marker m) {
   return "{index " + std::to_string(m.index) + ", term " + std::to_string(m.term) + "}";
 }
 
+// A hard state's commit says every entry up to it was durable here (raft saves entries before
+// the state that commits them). A log that ends below it lost committed entries: a torn-tail
+// repair must not drop them, and a log read to its clean end must not silently miss them.
+status check_commit_kept(const replay_result& out, snapshot_marker at, const wal_decoder& decoder) {
+  const std::uint64_t kept = std::max(at.index, out.last_index);
+  const std::uint64_t commit = out.contents.state.commit;
+  if (commit <= kept) return {};
+  const std::string lost = "committed entries " + std::to_string(kept + 1) + ".." +
+                           std::to_string(commit) + " are missing: the last hard state records "
+                           "commit " + std::to_string(commit) + " but the log ends at index " +
+                           std::to_string(kept);
+  if (out.torn) {
+    return error(errc::corruption, decoder.failure().message() + "; repairing it as a torn tail "
+                                   "would drop " + lost);
+  }
+  return error(errc::corruption, decoder.path() + ": " + lost +
+                                     " (a segment after this one may be missing)");
+}
+
 }  // namespace
 
 result<replay_result> replay(const std::string& dir, const std::vector<segment_info>& segments,
@@ -61,6 +80,7 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
         auto state = codec::decode_hard_state(rec.record.data);
         if (!state) return at_record(errc::corruption, paths, rec, state.error().message());
         out.contents.state = *state;
+        out.max_commit = std::max(out.max_commit, state->commit);
         break;
       }
       case record_type::metadata: {
@@ -96,6 +116,7 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
   if (status == decode_status::corruption || status == decode_status::io_error)
     return decoder.failure();
   out.torn = status == decode_status::torn_tail;
+  if (mode == replay_mode::read_all) RV_TRY(check_commit_kept(out, at, decoder));
   out.crc = decoder.crc();
   out.end_offset = decoder.last_valid_offset();
   out.garbage_after_end = !out.torn && decoder.garbage_after_end();

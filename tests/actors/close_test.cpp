@@ -7,75 +7,14 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/pipeline.h"
-#include "service_model.h"
-#include "support/test_support.h"
+#include "coordinated_store.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;
+using raftvault::testing::coordinated_store;
 using raftvault::testing::make_entries;
-using raftvault::testing::temp_dir;
 
 namespace {
-
-struct coordinated_store {
-  temp_dir dir;
-  pipeline_options options;
-  pipeline_config config;
-  std::unique_ptr<caf::actor_system> system;
-  caf::scheduler::test_coordinator* sched = nullptr;
-  storage_actor storage;
-
-  template <class T>
-  using slot = std::shared_ptr<std::optional<result<T>>>;
-
-  coordinated_store() {
-    options.data_dir = dir / "store";
-    options.create_if_missing = true;
-    options.segment_size = 64 << 10;  // several segments for a release to take out
-    options.detach_io = false;
-    config.set("scheduler.policy", caf::atom("testing"));
-    system = std::make_unique<caf::actor_system>(config);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());
-    auto store = open_store(options);
-    INFO((store ? std::string() : store.error().describe()));
-    REQUIRE(store);
-    storage = spawn_storage(*system, options, std::move(*store));
-    sched->run();
-  }
-
-  ~coordinated_store() {
-    if (storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
-    storage = nullptr;
-    sched->run();
-  }
-
-  // Sends a request from a fresh client actor once the scheduler runs it; clients spawned in
-  // a row send in that order.
-  template <class T, class... Ts>
-  slot<T> ask(Ts... xs) {
-    auto out = std::make_shared<std::optional<result<T>>>();
-    system->spawn(
-        [](caf::event_based_actor* self, slot<T> out, storage_actor dest, Ts... xs) {
-          self->request(dest, caf::infinite, xs...)
-              .then([out](T value) { out->emplace(std::move(value)); },
-                    [out](caf::error& err) { out->emplace(from_caf(err)); });
-        },
-        out, storage, xs...);
-    return out;
-  }
-
-  // Entries 1..40 of 4 KiB: the WAL spans several 64 KiB segments.
-  void fill() {
-    for (std::uint64_t first = 1; first <= 40; first += 10) {
-      auto appended = ask<std::uint64_t>(append_atom::value, hard_state{1, 1, first - 1},
-                                         make_entries(first, 10, 1, 4096));
-      sched->run();
-      REQUIRE(*appended);
-      REQUIRE(**appended);
-    }
-  }
-};
 
 template <class T>
 void check_answered(const coordinated_store::slot<T>& reply) {
@@ -91,6 +30,9 @@ TEST_CASE("close: a release accepted before close is answered", "[actors][close]
   s.fill();
   // Both in the storage's mailbox before it runs: the release reaches the WAL writer before
   // the close, and the snapshot writer's part of it runs while the close is under way.
+  auto snapshotted = s.ask<std::uint64_t>(snapshot_atom::value, s.snapshot_at(30));
+  s.sched->run();
+  check_answered(snapshotted);
   auto released = s.ask<bool>(release_atom::value, std::uint64_t{30});
   auto closed = s.ask<bool>(close_atom::value);
   s.sched->run();

@@ -1,6 +1,7 @@
-// The raftvault option group (DESIGN.md §5): read from an ini stream, the command line and
-// code; production defaults; invalid values refused naming the option; the scheduler latency
-// defaults of §5.1 applied unless the user set them.
+// The raftvault option group (docs/design.md, "Configuration"): read from an ini stream, the
+// command line and code; production defaults; invalid values refused naming the option; the
+// scheduler latency defaults of docs/design.md, "Scheduler defaults", applied unless the user
+// set them.
 #include <catch2/catch.hpp>
 
 #include <sstream>

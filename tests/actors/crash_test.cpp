@@ -1,10 +1,10 @@
-// Crash tests of the pipeline (DESIGN.md §4.1 "a crash between any two steps"): a forked child
-// runs the pipeline under a producer load, reports every ACKNOWLEDGED entry to the parent
-// through a pipe, and dies during a DEK rotation — at a named crash point (_exit) or by the
-// parent's SIGKILL after a seeded number of acknowledgements. The parent reopens and checks
-// that every acknowledged entry reads back (entries after the snapshot, the snapshot's content
-// for the rest), that the unfinished rotation completes, and that afterwards the key file holds
-// one DEK which is the only one any retained file needs.
+// Crash tests of the pipeline (docs/design.md, "DEK rotation protocol": a crash between any two
+// steps loses no acknowledged entry): a forked child runs the pipeline under a producer load,
+// reports every ACKNOWLEDGED entry to the parent through a pipe, and dies during a DEK rotation —
+// at a named crash point (_exit) or by the parent's SIGKILL after a seeded number of
+// acknowledgements. The parent reopens and checks that every acknowledged entry reads back (entries
+// after the snapshot, the snapshot's content for the rest), that the unfinished rotation completes,
+// and that afterwards the key file holds one DEK which is the only one any retained file needs.
 #include <catch2/catch.hpp>
 
 #include <signal.h>

@@ -1,6 +1,6 @@
-// Fail-stop of the pipeline (DESIGN.md §4): when the disk fails under load, every pending
-// append gets the error, every later request is refused with the same sticky error, nothing is
-// ever reported durable that is not, and a reopen finds everything acknowledged. Faults come
+// Fail-stop of the pipeline (docs/design.md, "The pipeline"): when the disk fails under load, every
+// pending append gets the error, every later request is refused with the same sticky error, nothing
+// is ever reported durable that is not, and a reopen finds everything acknowledged. Faults come
 // from fileio's hook on the real files (no mocked disk).
 #include <catch2/catch.hpp>
 

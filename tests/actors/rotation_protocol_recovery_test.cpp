@@ -1,7 +1,7 @@
-// The rotation protocol when things go wrong around it (DESIGN.md §4.1), on the test
-// coordinator of rotation_fixture.h: a storage that fail-stops with a rotation requested, a
-// retire whose old files cannot be deleted, and raft rewrites that leave entries sealed with
-// the old key in the WAL.
+// The rotation protocol when things go wrong around it (docs/design.md, "DEK rotation protocol"),
+// on the test coordinator of rotation_fixture.h: a storage that fail-stops with a rotation
+// requested, a retire whose old files cannot be deleted, and raft rewrites that leave entries
+// sealed with the old key in the WAL.
 #include "rotation_fixture.h"
 
 using namespace raftvault;

@@ -1,6 +1,6 @@
-// The DEK rotation protocol's message order (DESIGN.md §4.1), driven by hand on CAF's
-// deterministic test coordinator: every actor of the pipeline runs on the test's thread
-// (pipeline_options.detach_io = false), a message is processed only when the test runs the
+// The DEK rotation protocol's message order (docs/design.md, "DEK rotation protocol"), driven by
+// hand on CAF's deterministic test coordinator: every actor of the pipeline runs on the test's
+// thread (pipeline_options.detach_io = false), a message is processed only when the test runs the
 // scheduler, and the rotation-retry timer fires only when the test dispatches it. Files, keys,
 // fsyncs and crypto are real.
 #include "rotation_fixture.h"

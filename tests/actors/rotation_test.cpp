@@ -1,4 +1,5 @@
-// DEK rotation through the pipeline (DESIGN.md §4.1) on real files and real keys.
+// DEK rotation through the pipeline (docs/design.md, "DEK rotation protocol") on real files
+// and real keys.
 #include <catch2/catch.hpp>
 #include <caf/scoped_actor.hpp>
 

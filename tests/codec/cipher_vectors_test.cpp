@@ -136,7 +136,7 @@ TEST_CASE("the secretbox vector snapshot record is reproduced byte for byte", "[
   snappb::Snapshot plain_file;
   REQUIRE(plain_file.ParseFromString(rt::read_bytes(rt::etcd_vectors("plain-snap/" + name))));
   // What is sealed is raftpb.Snapshot.Data (the application's state), not the whole
-  // raftpb.Snapshot: its metadata stays readable, as for entries (DESIGN.md §2.3).
+  // raftpb.Snapshot: its metadata stays readable, as for entries (docs/encryption.md).
   raftpb::Snapshot plain_snapshot;
   REQUIRE(plain_snapshot.ParseFromString(plain_file.data()));
   const std::string& plain = plain_snapshot.data();

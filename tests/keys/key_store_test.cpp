@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <limits>
 
 #include "codec/cipher.h"
 #include "fileio/crash_point.h"
@@ -364,6 +365,67 @@ TEST_CASE("KEK versions only grow - the same version with another key is refused
   REQUIRE_FALSE(no_kek.has_value());
   CHECK(no_kek.error().message() ==
         "autolock is off: there is no unlock key to rotate (turn autolock on instead)");
+}
+
+TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[keys]") {
+  // update_kek takes any version a service distributes; the file must read back what it wrote.
+  for (const std::uint64_t version : {std::uint64_t{9'999'999'999'999'999'999u},
+                                      std::uint64_t{10'000'000'000'000'000'000u},
+                                      std::numeric_limits<std::uint64_t>::max()}) {
+    CAPTURE(version);
+    rt::temp_dir d;
+    auto store = key_store::create(keys_dir(d), {true, {}, {}});
+    REQUIRE(store.has_value());
+    auto kek = unlock_key::generate().value();
+    auto installed = store->update_kek(&kek, version);
+    REQUIRE(installed.has_value());
+    CHECK(installed.value());
+    store = error(errc::closed, "released");
+    auto reopened = key_store::open(keys_dir(d), &kek);
+    INFO((reopened ? std::string() : reopened.error().describe()));
+    REQUIRE(reopened.has_value());
+    CHECK(reopened->status().kek_version == version);
+  }
+  // At the largest version no newer unlock key can be installed: refused, nothing written
+  // (kek-version + 1 would wrap to 0, which update_kek ignores as stale).
+  {
+    rt::temp_dir d;
+    auto store = key_store::create(keys_dir(d), {true, {}, {}});
+    REQUIRE(store.has_value());
+    const auto kek = store->kek()->clone().value();
+    REQUIRE(store->update_kek(&kek, std::numeric_limits<std::uint64_t>::max()).has_value());
+    const std::string path = store->key_path();
+    const std::string before = rt::read_bytes(path);
+    const std::string refusal = "kek-version 18446744073709551615 of " + path +
+                                " is the largest there is: no newer unlock key can be installed";
+    auto rotated = store->rotate_kek();
+    REQUIRE_FALSE(rotated.has_value());
+    CHECK(rotated.error().code() == errc::invalid_argument);
+    CHECK(rotated.error().message() == refusal);
+    auto unlocked = store->set_autolock(false);
+    REQUIRE_FALSE(unlocked.has_value());
+    CHECK(unlocked.error().message() == refusal);
+    CHECK(rt::read_bytes(path) == before);
+    CHECK(store->kek()->same_as(kek));
+  }
+  // One past the largest is not a version: refused naming the value (an unlocked file has no
+  // MAC, so the header itself is what is checked).
+  rt::temp_dir d;
+  REQUIRE(key_store::create(keys_dir(d), {}).has_value());
+  const std::string path = keys_dir(d) + "/node.key";
+  std::string text = rt::read_bytes(path);
+  const std::string unlocked_version = "kek-version: 0\n";  // a new unlocked store
+  const auto at = text.find(unlocked_version);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, unlocked_version.size(), "kek-version: 18446744073709551616\n");
+  rt::write_bytes(path, text);
+  ::chmod(path.c_str(), 0600);
+  auto refused = key_store::open(keys_dir(d));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code() == errc::corruption);
+  CHECK(refused.error().message() == "key file " + path +
+                                         ": kek-version \"18446744073709551616\" is not a decimal "
+                                         "number below 2^64");
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec/raft_types.h"
+#include "codec/wal_record.h"
 #include "raftlog/wal.h"
 #include "support/json_lite.h"
 #include "support/test_support.h"
@@ -127,6 +128,21 @@ inline void zero_range(const std::string& path, std::uint64_t offset, std::uint6
   f.seekp(static_cast<std::streamoff>(offset));
   const std::string zeros(length, '\0');
   f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+}
+
+// Where each frame of a segment starts, up to its first zero length word (no CRC checks).
+inline std::vector<std::uint64_t> frame_offsets(const std::string& path) {
+  const std::string bytes = read_bytes(path);
+  std::vector<std::uint64_t> offsets;
+  std::uint64_t offset = 0;
+  while (offset + codec::kLengthWordBytes <= bytes.size()) {
+    std::uint64_t word = 0;
+    for (int i = 7; i >= 0; --i) word = (word << 8) | static_cast<unsigned char>(bytes[offset + i]);
+    if (word == 0) break;
+    offsets.push_back(offset);
+    offset += codec::decode_length_word(word).total();
+  }
+  return offsets;
 }
 
 inline void truncate_file(const std::string& path, std::uint64_t size) {

@@ -6,7 +6,10 @@
 
 #include "cli_fixtures.h"
 #include "fileio/file.h"
+#include <limits>
+
 #include "keys/key_file_edits.h"
+#include "keys/key_store.h"
 #include "keys/unlock_key.h"
 
 using namespace raftvault;
@@ -27,6 +30,24 @@ TEST_CASE("a locked store without its unlock key is refused by every command", "
   auto args = with_dir({"export", "--out", s.source.dir / "out"}, s.store);
   expect_refusal(s.store, args, {}, "is locked: pass --unlock-key-file FILE");
   CHECK_FALSE(fileio::exists(s.source.dir / "out"));
+}
+
+TEST_CASE("no unlock key is installed over the largest kek-version", "[cli][errors]") {
+  locked_store s;
+  {
+    auto kek = keys::unlock_key::parse(s.key);
+    REQUIRE(kek);
+    auto store = keys::key_store::open(s.store + "/keys", &*kek);
+    REQUIRE(store);
+    REQUIRE(store->update_kek(&*kek, std::numeric_limits<std::uint64_t>::max()));
+  }
+  const std::string key_file = save_key(s.source.dir, "node.unlock", s.key);
+  // Refused before a new key is printed: none would open the store.
+  for (const auto& cmd : std::vector<std::vector<std::string>>{{"unlock-key", "rotate"}, {"autolock", "off"}}) {
+    expect_refusal(s.store, with_dir({cmd[0], cmd[1], "--unlock-key-file", key_file}, s.store), {},
+                   "kek-version 18446744073709551615 of " + s.store +
+                       "/keys/node.key is the largest there is: no newer unlock key can be installed");
+  }
 }
 
 TEST_CASE("a wrong unlock key is refused and says which key to use", "[cli][errors]") {
