@@ -131,7 +131,7 @@ TEST_CASE("power cut: a rename is undone without a directory fsync and kept with
   }
 }
 
-TEST_CASE("power cut: a new file fsynced without its directory may vanish; an unlink comes back",
+TEST_CASE("power cut: a new file fsynced without its directory may vanish, an unlink comes back",
           "[fileio][power_cut]") {
   temp_dir dir;
   const auto live = dir / "tree";
