@@ -128,7 +128,14 @@ void key_file_seeds() {
   contents.kek_version = 3;
   contents.current = value_of(keys::generate_dek(1), "dek");
   contents.tls_key = value_of(keys::generate_tls_key(), "tls key");
-  seed("fuzz_key_file", "unlocked", value_of(keys::encode_key_file(contents, nullptr), "encode"));
+  const std::string unlocked = value_of(keys::encode_key_file(contents, nullptr), "encode");
+  seed("fuzz_key_file", "unlocked", unlocked);
+  // As written before the digest header existed (still read): damage reaches the parser.
+  const auto digest_at = unlocked.find(std::string(keys::kHeaderDigest) + ": ");
+  FUZZ_CHECK(digest_at != std::string::npos, "no digest line");
+  std::string undigested = unlocked;
+  undigested.erase(digest_at, unlocked.find('\n', digest_at) + 1 - digest_at);
+  seed("fuzz_key_file", "unlocked-without-digest", undigested);
   seed("fuzz_key_file", "locked", value_of(keys::encode_key_file(contents, &kek), "encode"));
   contents.pending = value_of(keys::generate_dek(2), "dek");
   contents.needs_rotation = true;
