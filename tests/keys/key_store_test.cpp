@@ -409,7 +409,7 @@ TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[k
     CHECK(store->kek()->same_as(kek));
   }
   // One past the largest is not a version: refused naming the value (an unlocked file has no
-  // MAC, so the header itself is what is checked).
+  // MAC, and the edit fixes the digest, so the header itself is what is checked).
   rt::temp_dir d;
   REQUIRE(key_store::create(keys_dir(d), {}).has_value());
   const std::string path = keys_dir(d) + "/node.key";
