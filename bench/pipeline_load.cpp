@@ -46,11 +46,15 @@ void append_next(producer_pointer self, std::shared_ptr<pipeline_load> load) {
   load->highest_sent.store(first + load->batch - 1, std::memory_order_relaxed);
   lock.unlock();
   pending.then(
-      [self, load, start](std::uint64_t) {
+      [self, load, start](std::uint64_t last_durable) {
         const auto took = clock_type::now() - start;
         if (load->measuring.load(std::memory_order_relaxed)) self->state.latency.record(took);
         load->acked_entries.fetch_add(load->batch, std::memory_order_relaxed);
         load->acked_appends.fetch_add(1, std::memory_order_relaxed);
+        if (load->acks) {
+          if (auto logged = load->acks->record(last_durable); !logged)
+            return stop_producer(self, load, logged.error().describe());
+        }
         append_next(self, load);
       },
       [self, load](caf::error& err) {

@@ -19,6 +19,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/storage.h"
+#include "bench/ack_log.h"
 #include "bench/stats.h"
 
 namespace raftvault::bench {
@@ -27,17 +28,18 @@ struct pipeline_load {
   actors::storage_actor storage;
   std::string payload;     // Entry.Data of every entry
   std::uint64_t batch = 1;  // entries per append
+  const ack_log* acks = nullptr;  // --ack-log: written before the producer's next append
   std::chrono::steady_clock::time_point started;
 
   std::mutex order;             // index assignment + send: the log's order
-  std::uint64_t next_index = 1;  // guarded by `order`
+  std::uint64_t next_index = 1;  // guarded by `order`; the store's last index + 1 at the start
 
   std::atomic<bool> measuring{false};  // latencies are recorded while set
   std::atomic<bool> stopping{false};   // producers send nothing new once set
   std::atomic<std::uint64_t> acked_entries{0};
   std::atomic<std::uint64_t> acked_appends{0};
   std::atomic<std::uint64_t> failed_appends{0};
-  std::atomic<std::uint64_t> highest_sent{0};
+  std::atomic<std::uint64_t> highest_sent{0};  // the store's last index at the start
   std::atomic<std::int64_t> provider_asked_ns{-1};  // since `started`: the rotation's snapshot
   std::uint64_t snapshot_size = 0;
 
