@@ -167,7 +167,9 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   load->wait_stopped(o.producers);
   out.latency = load->latency;
   out.failed_appends = load->failed_appends.load();
+  out.lowest_failed_index = load->lowest_failed_index.load();
   out.first_error = load->first_error;
+  if (after) out.store_failure = after->failure;
   if (before && after) {
     out.groups = after->fsync_groups - before->fsync_groups;
     out.group_appends = after->durable_appends - before->durable_appends;

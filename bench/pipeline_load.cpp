@@ -57,8 +57,12 @@ void append_next(producer_pointer self, std::shared_ptr<pipeline_load> load) {
         }
         append_next(self, load);
       },
-      [self, load](caf::error& err) {
+      [self, load, first](caf::error& err) {
         load->failed_appends.fetch_add(1, std::memory_order_relaxed);
+        auto lowest = load->lowest_failed_index.load();
+        while ((lowest == 0 || first < lowest) &&
+               !load->lowest_failed_index.compare_exchange_weak(lowest, first)) {
+        }
         // A refused append means the store stopped or the log order broke: stop this producer.
         stop_producer(self, load, actors::from_caf(err).describe());
       });

@@ -39,6 +39,9 @@ struct pipeline_load {
   std::atomic<std::uint64_t> acked_entries{0};
   std::atomic<std::uint64_t> acked_appends{0};
   std::atomic<std::uint64_t> failed_appends{0};
+  // The lowest first index of an append answered with an error (0: none failed). Once the
+  // store fails nothing at or above it may be acknowledged: later entries would follow a hole.
+  std::atomic<std::uint64_t> lowest_failed_index{0};
   std::atomic<std::uint64_t> highest_sent{0};  // the store's last index at the start
   std::atomic<std::int64_t> provider_asked_ns{-1};  // since `started`: the rotation's snapshot
   std::uint64_t snapshot_size = 0;

@@ -47,6 +47,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("latency_p999_us", "append p99.9", to_micros(m.latency.percentile(99.9)), 1, "us")
       .add("latency_max_us", "append max", to_micros(m.latency.max()), 1, "us")
       .add("failed_appends", "failed appends", m.failed_appends)
+      .add("lowest_failed_index", "lowest index of a failed append", m.lowest_failed_index)
       .add("groups", "WAL fdatasyncs", m.groups)
       .add("appends_per_group", "appends/fdatasync",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
@@ -130,6 +131,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
         .add_json("rotation_snapshot_index", r.snapshot_index)
         .add_json("snapshot_size", o.snapshot_size);
   }
+  if (!m.store_failure.empty()) rep.add_json("store_failure", m.store_failure);
   if (!kept_dir.empty()) rep.add_json("data_dir", kept_dir);
   return rep;
 }
