@@ -156,7 +156,8 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   const auto ends = started + std::chrono::duration_cast<clock_type::duration>(duration);
   if (o.rotate_at > 0) out.rotation = run_rotations(system, o, *load, t0, acked0, ends, outcome);
 
-  std::this_thread::sleep_until(ends);
+  // A load whose every producer stopped on a failed append (a failed disk) ends there.
+  load->wait_stopped_until(o.producers, ends);
   load->measuring = false;
   const auto t1 = clock_type::now();
   out.seconds = seconds_between(t0, t1);

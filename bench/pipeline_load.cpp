@@ -102,6 +102,11 @@ void pipeline_load::wait_stopped(std::uint64_t producers) {
   all_stopped.wait(lock, [&] { return stopped >= producers; });
 }
 
+bool pipeline_load::wait_stopped_until(std::uint64_t producers, std::chrono::steady_clock::time_point until) {
+  std::unique_lock<std::mutex> lock(results);
+  return all_stopped.wait_until(lock, until, [&] { return stopped >= producers; });
+}
+
 void pipeline_load::allow_restart() {
   std::lock_guard<std::mutex> guard(results);
   stopped = 0;

@@ -55,6 +55,9 @@ struct pipeline_load {
 
   // Blocks until `producers` producers have stopped.
   void wait_stopped(std::uint64_t producers);
+  // Blocks until `until`, or until `producers` producers have stopped before it (each stops at
+  // its first failed append): true when they all stopped.
+  bool wait_stopped_until(std::uint64_t producers, std::chrono::steady_clock::time_point until);
   // After wait_stopped: lets newly spawned producers run again (alternating runs).
   void allow_restart();
 };
