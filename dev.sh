@@ -6,6 +6,8 @@
 #   ./dev.sh demo    deps + build + the end-to-end demo on a temporary data directory
 #   ./dev.sh bench   deps + build + the benchmark suite (bench/README.md)
 #   ./dev.sh asan    deps + ASan+UBSan build into build-asan/ + the whole test suite
+#   ./dev.sh soak    deps + build + every fault campaign in its long form (reliability/README.md)
+#                    into reliability-results/ (one table per campaign + totals.txt)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -49,6 +51,11 @@ case "$cmd" in
   test) deps; configure_and_build build; run_tests build ;;
   demo) deps; configure_and_build build; exec build/bin/raftvault demo "$@" ;;
   bench) deps; configure_and_build build; exec bench/run-suite.sh build/bin/raftvault-bench "$@" ;;
+  soak)
+    deps
+    configure_and_build build
+    exec build/bin/raftvault-campaign all --long --out reliability-results "$@"
+    ;;
   asan)
     deps
     configure_and_build build-asan -DRAFTVAULT_SANITIZE=ON
@@ -57,7 +64,7 @@ case "$cmd" in
     run_tests build-asan
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,6 @@
 #include "actors/config.h"
 
+#include <cstring>
 #include <thread>
 
 #include <caf/config_option.hpp>
@@ -153,9 +154,11 @@ result<bool> read_bool(const caf::actor_system_config& config, const char* name,
 }  // namespace
 
 pipeline_config::pipeline_config() {
+  // Lengths given: CAF 0.17's string_view takes a bare const char* only when built with gcc.
+  const auto view = [](const char* text) { return caf::string_view(text, std::strlen(text)); };
   for (const auto& spec : kOptions)
-    custom_options_.add(
-        caf::config_option{"raftvault", spec.name, spec.description, meta_of(spec.type)});
+    custom_options_.add(caf::config_option{"raftvault", view(spec.name), view(spec.description),
+                                           meta_of(spec.type)});
   register_error_category(*this);
   apply_latency_defaults(*this);
 }

@@ -16,7 +16,7 @@
 namespace raftvault::fileio {
 namespace {
 
-constexpr std::size_t kKinds = static_cast<std::size_t>(op::mkdir) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(op::chmod) + 1;
 
 constexpr std::array<const char*, kKinds> kKindNames = {
     "open", "write", "read", "fdatasync", "fsync", "fsync_dir", "rename", "preallocate", "truncate",

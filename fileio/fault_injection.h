@@ -20,7 +20,7 @@ namespace raftvault::fileio {
 
 enum class op {
   open, write, read, fdatasync, fsync, fsync_dir, rename, preallocate, truncate, unlink,
-  lock, mkdir,
+  lock, mkdir, chmod,
 };
 
 // The `nth` call (1-based, counted from now) of kind `kind` fails with `sys_errno`, and with

@@ -13,10 +13,13 @@
 #include <system_error>
 
 #include "fileio/crash_point.h"
+#include "fileio/durability_log.h"
 #include "fileio/fault_injection.h"
 
 namespace raftvault::fileio {
 namespace {
+
+namespace hooks = durability_hooks;
 
 // Runs `call` unless the fault hook says this call fails; retries EINTR.
 template <class Call>
@@ -53,16 +56,21 @@ file& file::operator=(file&& other) noexcept {
 }
 
 result<file> file::open(const std::string& path, int flags, unsigned mode) {
+  const bool recording = hooks::recording();
+  const bool existed = recording && exists(path);
   long fd = checked(op::open, [&] { return ::open(path.c_str(), flags | O_CLOEXEC, mode); });
   if (fd < 0) return io_error("open", path, errno);
+  if (recording) hooks::opened(path, flags, existed, static_cast<int>(fd));
   return file(static_cast<int>(fd), path);
 }
 
 status file::write_all(const void* data, std::size_t size) {
   const auto* p = static_cast<const char*>(data);
   while (size > 0) {
+    const off_t at = hooks::recording() ? ::lseek(fd_, 0, SEEK_CUR) : 0;
     long n = checked(op::write, [&] { return ::write(fd_, p, size); });
     if (n < 0) return io_error("write", path_, errno);
+    if (hooks::recording() && at >= 0) hooks::wrote(fd_, static_cast<std::uint64_t>(at), p, static_cast<std::size_t>(n));
     p += n;
     size -= static_cast<std::size_t>(n);
   }
@@ -74,6 +82,7 @@ status file::pwrite_all(const void* data, std::size_t size, std::uint64_t offset
   while (size > 0) {
     long n = checked(op::write, [&] { return ::pwrite(fd_, p, size, static_cast<off_t>(offset)); });
     if (n < 0) return io_error("write", path_, errno);
+    if (hooks::recording()) hooks::wrote(fd_, offset, p, static_cast<std::size_t>(n));
     p += n;
     size -= static_cast<std::size_t>(n);
     offset += static_cast<std::uint64_t>(n);
@@ -97,13 +106,20 @@ status file::pread_exact(void* data, std::size_t size, std::uint64_t offset) con
 }
 
 status file::fdatasync() {
-  if (checked(op::fdatasync, [&] { return ::fdatasync(fd_); }) < 0)
+  if (checked(op::fdatasync, [&] {
+        if (hooks::recording()) hooks::syncing(fd_, false);
+        return ::fdatasync(fd_);
+      }) < 0)
     return io_error("fdatasync", path_, errno);
   return {};
 }
 
 status file::fsync() {
-  if (checked(op::fsync, [&] { return ::fsync(fd_); }) < 0) return io_error("fsync", path_, errno);
+  if (checked(op::fsync, [&] {
+        if (hooks::recording()) hooks::syncing(fd_, false);
+        return ::fsync(fd_);
+      }) < 0)
+    return io_error("fsync", path_, errno);
   return {};
 }
 
@@ -111,7 +127,10 @@ status file::preallocate(std::uint64_t offset, std::uint64_t length) {
   long rc = checked(op::preallocate, [&] {
     return ::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length));
   });
-  if (rc == 0) return {};
+  if (rc == 0) {
+    if (hooks::recording()) hooks::resized(fd_);
+    return {};
+  }
   if (errno != EOPNOTSUPP && errno != ENOSYS) return io_error("fallocate", path_, errno);
   // Filesystems without fallocate (tmpfs on old kernels): extend the size instead.
   RV_ASSIGN(auto current, size());
@@ -122,6 +141,7 @@ status file::preallocate(std::uint64_t offset, std::uint64_t length) {
 status file::truncate(std::uint64_t size) {
   if (checked(op::truncate, [&] { return ::ftruncate(fd_, static_cast<off_t>(size)); }) < 0)
     return io_error("truncate", path_, errno);
+  if (hooks::recording()) hooks::resized(fd_);
   return {};
 }
 
@@ -155,7 +175,10 @@ status file::close() {
 status fsync_dir(const std::string& dir) {
   long fd = checked(op::open, [&] { return ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
   if (fd < 0) return io_error("open directory", dir, errno);
-  long rc = checked(op::fsync_dir, [&] { return ::fsync(static_cast<int>(fd)); });
+  long rc = checked(op::fsync_dir, [&] {
+    if (hooks::recording()) hooks::syncing(static_cast<int>(fd), true);
+    return ::fsync(static_cast<int>(fd));
+  });
   int saved = errno;
   ::close(static_cast<int>(fd));
   if (rc < 0) return io_error("fsync directory", dir, saved);
@@ -165,6 +188,7 @@ status fsync_dir(const std::string& dir) {
 status rename(const std::string& from, const std::string& to) {
   if (checked(op::rename, [&] { return ::rename(from.c_str(), to.c_str()); }) < 0)
     return io_error("rename", from + " -> " + to, errno);
+  if (hooks::recording()) hooks::renamed(from, to);
   return {};
 }
 
@@ -173,26 +197,44 @@ status exchange(const std::string& a, const std::string& b) {
         return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
       }) < 0)
     return io_error("exchange", a + " <-> " + b, errno);
+  if (hooks::recording()) hooks::exchanged(a, b);
   return {};
 }
 
 status unlink(const std::string& path) {
   if (checked(op::unlink, [&] { return ::unlink(path.c_str()); }) < 0)
     return io_error("unlink", path, errno);
+  if (hooks::recording()) hooks::unlinked(path);
   return {};
 }
 
 status remove_all(const std::string& path) {
   if (int injected = fault_for(op::unlink); injected != 0) return io_error("remove", path, injected);
+  const auto names = hooks::recording() ? hooks::names_under(path)
+                                        : std::vector<std::pair<std::uint64_t, std::string>>{};
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) return io_error("remove", path, ec.value());
+  if (hooks::recording()) hooks::removed(names);
   return {};
+}
+
+status change_mode(const std::string& path, unsigned mode) {
+  if (checked(op::chmod, [&] { return ::chmod(path.c_str(), static_cast<mode_t>(mode)); }) < 0)
+    return io_error("chmod", path, errno);
+  return {};
+}
+
+std::string mode_text(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
 }
 
 status make_dir(const std::string& path, unsigned mode) {
   long rc = checked(op::mkdir, [&] { return ::mkdir(path.c_str(), mode); });
   if (rc < 0 && errno != EEXIST) return io_error("mkdir", path, errno);
+  if (rc == 0 && hooks::recording()) hooks::made_dir(path);
   return {};
 }
 
@@ -259,8 +301,7 @@ status write_file_atomic(const std::string& path, std::string_view bytes, unsign
   return fsync_dir(parent_dir(path));
 }
 
-result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
-  RV_ASSIGN(auto f, file::open(path, O_RDWR | O_CREAT, kPrivateFileMode));
+result<exclusive_lock> exclusive_lock::lock(file f, const std::string& path) {
   long rc = checked(op::lock, [&] { return ::flock(f.fd(), LOCK_EX | LOCK_NB); });
   if (rc < 0) {
     if (errno == EWOULDBLOCK)
@@ -269,6 +310,20 @@ result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
     return io_error("lock", path, errno);
   }
   return exclusive_lock(std::move(f));
+}
+
+result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
+  RV_ASSIGN(auto f, file::open(path, O_RDWR | O_CREAT, kPrivateFileMode));
+  return lock(std::move(f), path);
+}
+
+result<exclusive_lock> exclusive_lock::acquire_if_present(const std::string& path) {
+  auto f = file::open(path, O_RDONLY);
+  if (!f) {
+    if (f.error().sys_errno() == ENOENT) return exclusive_lock();
+    return f.error();
+  }
+  return lock(std::move(*f), path);
 }
 
 }  // namespace raftvault::fileio

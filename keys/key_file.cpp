@@ -2,10 +2,14 @@
 
 #include <sodium.h>
 
+#include <charconv>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "codec/cipher.h"
+#include "keys/key_file_digest.h"
+#include "keys/key_file_testing.h"
 #include "keys/pem.h"
 #include "keys/tls_key.h"
 
@@ -22,15 +26,15 @@ error corrupt(const std::string& path, const std::string& why) {
   return error(errc::corruption, "key file " + path + ": " + why);
 }
 
-// keyed BLAKE2b-256 of `message` under a subkey of the KEK (crypto_kdf, context "rvkeyfil").
-std::string kek_hash(const unlock_key& kek, std::uint64_t subkey_id, std::string_view message) {
+// Keyed BLAKE2b-256 of `text` (minus the `skipped` lines) under a subkey of the KEK
+// (crypto_kdf, context "rvkeyfil").
+std::string kek_hash(const unlock_key& kek, std::uint64_t subkey_id, std::string_view text,
+                     std::initializer_list<std::string_view> skipped = {}) {
   unsigned char subkey[32];
   crypto_kdf_derive_from_key(subkey, sizeof subkey, subkey_id, kKdfContext, kek.bytes().data());
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size(), subkey, sizeof subkey);
+  std::string digest = blake2b_without_lines(text, skipped, subkey, sizeof subkey);
   sodium_memzero(subkey, sizeof subkey);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+  return digest;
 }
 
 std::string key_check(const unlock_key& kek) {
@@ -94,6 +98,7 @@ struct parsed_file {
   const pem_block* state = nullptr;
   const pem_block* key = nullptr;
   bool locked = false;
+  bool has_digest = false;
   ~parsed_file() {
     for (auto& b : blocks) {
       sodium_memzero(b.body.data(), b.body.size());
@@ -104,6 +109,7 @@ struct parsed_file {
 };
 
 status parse_structure(std::string_view text, const std::string& path, parsed_file& out) {
+  RV_TRY(check_digest(text, path, out.has_digest));
   RV_ASSIGN(out.blocks, parse_pem(text, "key file " + path));
   for (const auto& b : out.blocks) {
     const pem_block** slot = nullptr;
@@ -124,7 +130,8 @@ status parse_structure(std::string_view text, const std::string& path, parsed_fi
   if (!out.key->headers.empty()) return corrupt(path, "the TLS private key block has headers");
   for (const auto& h : out.state->headers) {
     if (h.first != kHeaderKekVersion && h.first != kHeaderDek && h.first != kHeaderDekPending &&
-        h.first != kHeaderNeedsRotation && h.first != kHeaderKekCheck && h.first != kHeaderMac) {
+        h.first != kHeaderNeedsRotation && h.first != kHeaderKekCheck && h.first != kHeaderMac &&
+        h.first != kHeaderDigest) {
       return corrupt(path, "unknown header \"" + h.first + "\" in the RAFTVAULT KEY STATE block");
     }
   }
@@ -149,22 +156,50 @@ status parse_structure(std::string_view text, const std::string& path, parsed_fi
   return status::ok();
 }
 
+// Every value encode_key_file writes (any uint64_t) reads back; one past it does not.
 result<std::uint64_t> parse_version(const std::string& v, const std::string& path) {
-  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number");
+  std::uint64_t version = 0;
+  const char* end = v.data() + v.size();
+  const auto parsed = std::from_chars(v.data(), end, version);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || parsed.ptr != end ||
+      parsed.ec != std::errc()) {
+    return corrupt(path, "kek-version \"" + v + "\" is not a decimal number below 2^64");
   }
-  return std::stoull(v);
+  return version;
 }
 
-// The MAC covers the file exactly as written, minus the kek-mac line itself.
-std::string without_mac_line(std::string_view text) {
-  const std::string needle = "\n" + std::string(kHeaderMac) + ": ";
-  const auto at = text.find(needle);
-  if (at == std::string_view::npos) return std::string(text);
-  const auto end = text.find('\n', at + 1);
-  std::string out(text.substr(0, at + 1));
-  out += text.substr(end + 1);
-  return out;
+class wipe_headers_on_exit {
+ public:
+  explicit wipe_headers_on_exit(pem_headers& headers) : headers_(headers) {}
+  ~wipe_headers_on_exit() {
+    for (auto& h : headers_) sodium_memzero(h.second.data(), h.second.size());
+  }
+  wipe_headers_on_exit(const wipe_headers_on_exit&) = delete;
+  wipe_headers_on_exit& operator=(const wipe_headers_on_exit&) = delete;
+
+ private:
+  pem_headers& headers_;
+};
+
+// The file's text: the state block with `headers` (plus kek-check and kek-mac when locked) and
+// the TLS key block after it. The MAC covers the text as written, minus its own line and the
+// digest line; the digest, first in the block, covers everything else.
+std::string assemble_key_file(pem_headers& headers, std::string_view tls_key_block,
+                              const unlock_key* kek) {
+  if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
+  std::string state_block = encode_pem(kStateBlock, headers, kStateBody);
+  const wipe_on_exit wipe_state_block(state_block);
+  // Sized first: appending to state_block could free an outgrown copy of it, DEKs included.
+  std::string text;
+  text.reserve(state_block.size() + tls_key_block.size());
+  text.append(state_block).append(tls_key_block);
+  if (kek != nullptr) {
+    headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
+    auto state_end = text.find("-----END " + std::string(kStateBlock));
+    state_end = text.find('\n', state_end) + 1;
+    text = encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
+  }
+  return with_digest_line(text);
 }
 
 }  // namespace
@@ -195,10 +230,11 @@ result<secret_bytes> encode_tls_key_block(const secret_bytes& tls_key, const unl
 result<std::string> encode_key_file(const key_file_contents& contents, const unlock_key* kek,
                                     const secret_bytes* tls_key_block) {
   if (!codec::ensure_sodium()) return error(errc::io, "libsodium failed to initialise");
-  std::vector<std::pair<std::string, std::string>> headers;
+  pem_headers headers;
+  // Wiped on every way out: unwrapped (autolock off) a DEK header's value is the DEK.
+  const wipe_headers_on_exit wipe_headers(headers);
   headers.emplace_back(kHeaderKekVersion, std::to_string(contents.kek_version));
-  // Moved, not copied: unwrapped (autolock off) a value is the DEK, and only the copies in
-  // `headers` are wiped.
+  // Moved, not copied: only the copies in `headers` are wiped.
   RV_ASSIGN(auto current, wrap_dek(contents.current, kHeaderDek, kek));
   headers.emplace_back(kHeaderDek, std::move(current));
   if (contents.pending) {
@@ -206,33 +242,34 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
     headers.emplace_back(kHeaderDekPending, std::move(pending));
   }
   headers.emplace_back(kHeaderNeedsRotation, contents.needs_rotation ? "true" : "false");
-  if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
   std::optional<secret_bytes> encoded;
   if (tls_key_block == nullptr) {
     RV_ASSIGN(encoded, encode_tls_key_block(contents.tls_key, kek));
     tls_key_block = &*encoded;
   }
-  std::string state_block = encode_pem(kStateBlock, headers, kStateBody);
-  const wipe_on_exit wipe_state_block(state_block);
-  // Sized first: appending to state_block could free an outgrown copy of it, DEKs included.
-  std::string text;
-  text.reserve(state_block.size() + tls_key_block->size());
-  text.append(state_block).append(tls_key_block->view());
-  if (kek == nullptr) {
-    for (auto& h : headers) sodium_memzero(h.second.data(), h.second.size());
-    return text;
-  }
-  headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
-  auto state_end = text.find("-----END " + std::string(kStateBlock));
-  state_end = text.find('\n', state_end) + 1;
-  return encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
+  return assemble_key_file(headers, tls_key_block->view(), kek);
 }
+
+namespace testing {
+
+result<std::string> dek_header_value(const dek& d, std::string_view header,
+                                     const unlock_key* kek) {
+  return wrap_dek(d, header, kek);
+}
+
+std::string key_file_text(pem_headers headers, std::string_view tls_key_block,
+                          const unlock_key* kek) {
+  const wipe_headers_on_exit wipe_headers(headers);
+  return assemble_key_file(headers, tls_key_block, kek);
+}
+
+}  // namespace testing
 
 result<key_file_summary> peek_key_file(std::string_view text, const std::string& path) {
   parsed_file parsed;
   RV_TRY(parse_structure(text, path, parsed));
   RV_ASSIGN(auto version, parse_version(*parsed.state->header(kHeaderKekVersion), path));
-  return key_file_summary{parsed.locked, version};
+  return key_file_summary{parsed.locked, version, parsed.has_digest};
 }
 
 result<key_file_contents> decode_key_file(std::string_view text, const unlock_key* kek,
@@ -256,7 +293,8 @@ result<key_file_contents> decode_key_file(std::string_view text, const unlock_ke
     }
     std::string mac;
     if (!base64_decode(*state.header(kHeaderMac), mac) || mac.size() != 32 ||
-        sodium_memcmp(mac.data(), kek_hash(*kek, kMacSubkey, without_mac_line(text)).data(),
+        sodium_memcmp(mac.data(),
+                      kek_hash(*kek, kMacSubkey, text, {kHeaderMac, kHeaderDigest}).data(),
                       32) != 0) {
       return corrupt(path, "MAC mismatch: the file was modified or damaged after it was written "
                            "(the unlock key itself is right)");

@@ -2,6 +2,8 @@
 // under the new unlock key in one atomic replace; kek-version only grows.
 #include "keys/key_store.h"
 
+#include <limits>
+
 namespace raftvault::keys {
 
 result<bool> key_store::update_kek(const unlock_key* kek, std::uint64_t version) {
@@ -26,24 +28,37 @@ result<bool> key_store::update_kek(const unlock_key* kek, std::uint64_t version)
   return true;
 }
 
+result<std::uint64_t> key_store::next_kek_version() const {
+  // Wrapping to 0 would make update_kek ignore the new key as stale while its caller, told
+  // nothing failed, handed the key out as the one in force.
+  if (contents_.kek_version == std::numeric_limits<std::uint64_t>::max()) {
+    return error(errc::invalid_argument,
+                 "kek-version " + std::to_string(contents_.kek_version) + " of " + key_path() +
+                     " is the largest there is: no newer unlock key can be installed");
+  }
+  return contents_.kek_version + 1;
+}
+
 result<unlock_key> key_store::rotate_kek() {
   if (!kek_) {
     return error(errc::invalid_argument,
                  "autolock is off: there is no unlock key to rotate (turn autolock on instead)");
   }
+  RV_ASSIGN(const auto version, next_kek_version());
   RV_ASSIGN(auto fresh, unlock_key::generate());
-  RV_TRY(update_kek(&fresh, contents_.kek_version + 1));
+  RV_TRY(update_kek(&fresh, version));
   return fresh;
 }
 
 result<std::optional<unlock_key>> key_store::set_autolock(bool on) {
   if (on == kek_.has_value()) return std::optional<unlock_key>();
+  RV_ASSIGN(const auto version, next_kek_version());
   if (!on) {
-    RV_TRY(update_kek(nullptr, contents_.kek_version + 1));
+    RV_TRY(update_kek(nullptr, version));
     return std::optional<unlock_key>();
   }
   RV_ASSIGN(auto fresh, unlock_key::generate());
-  RV_TRY(update_kek(&fresh, contents_.kek_version + 1));
+  RV_TRY(update_kek(&fresh, version));
   return std::optional<unlock_key>(std::move(fresh));
 }
 

@@ -50,9 +50,7 @@ bool base64_decode(std::string_view text, std::string& out) {
   return true;
 }
 
-std::string encode_pem(std::string_view type,
-                       const std::vector<std::pair<std::string, std::string>>& headers,
-                       std::string_view body) {
+std::string encode_pem(std::string_view type, const pem_headers& headers, std::string_view body) {
   // Header values may be secret (an unlocked key file's DEKs): the text is sized first and
   // built in place, so no temporary string and no outgrown buffer is freed holding them.
   const std::string b64 = base64_encode(body);

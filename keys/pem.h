@@ -12,9 +12,12 @@
 
 namespace raftvault::keys {
 
+// "Name: value" headers, in file order.
+using pem_headers = std::vector<std::pair<std::string, std::string>>;
+
 struct pem_block {
   std::string type;  // "RAFTVAULT KEY STATE", "ENCRYPTED PRIVATE KEY", ...
-  std::vector<std::pair<std::string, std::string>> headers;  // in file order
+  pem_headers headers;
   std::string body;            // decoded bytes (may be secret: wipe when done)
   std::string_view text;       // the block's exact text in the parsed input, END line included
   std::size_t first_line = 0;  // 1-based, for messages
@@ -26,9 +29,7 @@ struct pem_block {
 result<std::vector<pem_block>> parse_pem(std::string_view text, const std::string& what);
 
 // Headers then a blank line (only when there are headers) then base64 in 64-column lines.
-std::string encode_pem(std::string_view type,
-                       const std::vector<std::pair<std::string, std::string>>& headers,
-                       std::string_view body);
+std::string encode_pem(std::string_view type, const pem_headers& headers, std::string_view body);
 
 std::string base64_encode(std::string_view bytes);
 // Strict standard base64 with padding; false on anything else.

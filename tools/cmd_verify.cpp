@@ -1,5 +1,5 @@
 // raftvault verify: reads and authenticates everything a restart could need — the key file
-// (MAC, unlock key), every .snap file (CRC, then the sealed payload), every WAL record (CRC
+// (digest, MAC, unlock key), every .snap file (CRC, then the sealed payload), every WAL record (CRC
 // chain, framing), every entry payload a held key opens — then the restart path itself.
 // Stops at the first problem, naming file, offset and cause (exit 1). Changes nothing.
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
 #include "tools/commands.h"
+#include "tools/permission_notes.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
@@ -122,11 +123,13 @@ int cmd_verify(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);  // key file: structure, MAC, unlock key
+  // The key file: digest, structure, MAC, unlock key.
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) {
     if (store.error().code() == errc::corruption) return fail("verify " + data_dir + ": " + store.error().message());
     return fail(store.error(), data_dir);
   }
+  warn_loose_permissions(store->layout);
   const auto key_status = store->keys->status();
 
   // Snapshots: CRC and name of every file, then the payload under the held keys.
@@ -171,7 +174,7 @@ int cmd_verify(int argc, char** argv) {
 
   const auto segments = raftlog::list_segments(store->layout.wal_dir());
   key_value_list summary;
-  summary.add("key file", store->keys->key_path() + ": ok (" + (key_status.locked ? "locked, MAC checked" : "unlocked") +
+  summary.add("key file", store->keys->key_path() + ": ok (" + (key_status.locked ? "locked, MAC checked" : key_status.has_digest ? "unlocked, digest checked" : "unlocked") +
                               ", kek-version " + std::to_string(key_status.kek_version) + ", DEK generation " +
                               std::to_string(key_status.current_generation) +
                               (key_status.pending_generation ? " + pending " + std::to_string(*key_status.pending_generation) : "") + ")")
@@ -194,6 +197,10 @@ int cmd_verify(int argc, char** argv) {
                                 std::to_string(content->entries.size()) + " entries, hard state term " +
                                 std::to_string(content->state.term) + " vote " + std::to_string(content->state.vote) +
                                 " commit " + std::to_string(content->state.commit));
+  if (!key_status.has_digest)
+    summary.add("note", "the key file has no raftvault-digest line (an older raftvault wrote it)" +
+                            std::string(key_status.locked ? "" : ", so not all damage to it can be detected") +
+                            ": the next write of the key file (a DEK rotation, an autolock change) adds one");
   if (!tally.torn.empty()) summary.add("note", "torn tail (a crash mid-write; the next open truncates it): " + tally.torn);
   if (!tally.garbage.empty())
     summary.add("note", "non-zero bytes after the clean end, not records (the next open zeroes them): " + tally.garbage);

@@ -10,10 +10,12 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <limits>
 
 #include "codec/cipher.h"
 #include "fileio/crash_point.h"
 #include "fileio/fault_injection.h"
+#include "key_file_edits.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
@@ -365,6 +367,67 @@ TEST_CASE("KEK versions only grow - the same version with another key is refused
         "autolock is off: there is no unlock key to rotate (turn autolock on instead)");
 }
 
+TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[keys]") {
+  // update_kek takes any version a service distributes; the file must read back what it wrote.
+  for (const std::uint64_t version : {std::uint64_t{9'999'999'999'999'999'999u},
+                                      std::uint64_t{10'000'000'000'000'000'000u},
+                                      std::numeric_limits<std::uint64_t>::max()}) {
+    CAPTURE(version);
+    rt::temp_dir d;
+    auto store = key_store::create(keys_dir(d), {true, {}, {}});
+    REQUIRE(store.has_value());
+    auto kek = unlock_key::generate().value();
+    auto installed = store->update_kek(&kek, version);
+    REQUIRE(installed.has_value());
+    CHECK(installed.value());
+    store = error(errc::closed, "released");
+    auto reopened = key_store::open(keys_dir(d), &kek);
+    INFO((reopened ? std::string() : reopened.error().describe()));
+    REQUIRE(reopened.has_value());
+    CHECK(reopened->status().kek_version == version);
+  }
+  // At the largest version no newer unlock key can be installed: refused, nothing written
+  // (kek-version + 1 would wrap to 0, which update_kek ignores as stale).
+  {
+    rt::temp_dir d;
+    auto store = key_store::create(keys_dir(d), {true, {}, {}});
+    REQUIRE(store.has_value());
+    const auto kek = store->kek()->clone().value();
+    REQUIRE(store->update_kek(&kek, std::numeric_limits<std::uint64_t>::max()).has_value());
+    const std::string path = store->key_path();
+    const std::string before = rt::read_bytes(path);
+    const std::string refusal = "kek-version 18446744073709551615 of " + path +
+                                " is the largest there is: no newer unlock key can be installed";
+    auto rotated = store->rotate_kek();
+    REQUIRE_FALSE(rotated.has_value());
+    CHECK(rotated.error().code() == errc::invalid_argument);
+    CHECK(rotated.error().message() == refusal);
+    auto unlocked = store->set_autolock(false);
+    REQUIRE_FALSE(unlocked.has_value());
+    CHECK(unlocked.error().message() == refusal);
+    CHECK(rt::read_bytes(path) == before);
+    CHECK(store->kek()->same_as(kek));
+  }
+  // One past the largest is not a version: refused naming the value (an unlocked file has no
+  // MAC, so the header itself is what is checked).
+  rt::temp_dir d;
+  REQUIRE(key_store::create(keys_dir(d), {}).has_value());
+  const std::string path = keys_dir(d) + "/node.key";
+  std::string text = rt::read_bytes(path);
+  const std::string unlocked_version = "kek-version: 0\n";  // a new unlocked store
+  const auto at = text.find(unlocked_version);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, unlocked_version.size(), "kek-version: 18446744073709551616\n");
+  rt::write_bytes(path, text);
+  ::chmod(path.c_str(), 0600);
+  auto refused = key_store::open(keys_dir(d));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code() == errc::corruption);
+  CHECK(refused.error().message() == "key file " + path +
+                                         ": kek-version \"18446744073709551616\" is not a decimal "
+                                         "number below 2^64");
+}
+
 namespace {
 
 std::string replace_once(std::string text, const std::string& from, const std::string& to) {
@@ -413,23 +476,23 @@ TEST_CASE("bad key files and keys are refused with their own error, file untouch
       {"no unlock key", good, nullptr, errc::missing_key,
        "key file " + path + " is locked: an unlock key is required"},
       {"truncated", good.substr(0, good.size() / 2), &*kek, errc::corruption, ""},
-      {"flipped byte in the key block", flip_in_line(good, "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", 40),
+      {"flipped byte in the key block", rt::redigested(flip_in_line(good, "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", 40)),
        &*kek, errc::corruption, mac_mismatch},
-      {"flipped byte in raft-dek", flip_in_line(good, "raft-dek: ", 30), &*kek, errc::corruption,
+      {"flipped byte in raft-dek", rt::redigested(flip_in_line(good, "raft-dek: ", 30)), &*kek, errc::corruption,
        mac_mismatch},
-      {"flipped byte in raft-dek-pending", flip_in_line(good, "raft-dek-pending: ", 30), &*kek,
+      {"flipped byte in raft-dek-pending", rt::redigested(flip_in_line(good, "raft-dek-pending: ", 30)), &*kek,
        errc::corruption, mac_mismatch},
-      {"changed kek-version", replace_once(good, "kek-version: 1\n", "kek-version: 2\n"), &*kek,
+      {"changed kek-version", rt::redigested(replace_once(good, "kek-version: 1\n", "kek-version: 2\n")), &*kek,
        errc::corruption, mac_mismatch},
       {"changed raft-dek-needs-rotation",
-       replace_once(good, "raft-dek-needs-rotation: false", "raft-dek-needs-rotation: true"),
+       rt::redigested(replace_once(good, "raft-dek-needs-rotation: false", "raft-dek-needs-rotation: true")),
        &*kek, errc::corruption, mac_mismatch},
-      {"flipped byte in kek-mac", flip_in_line(good, "kek-mac: ", 5), &*kek, errc::corruption,
+      {"flipped byte in kek-mac", rt::redigested(flip_in_line(good, "kek-mac: ", 5)), &*kek, errc::corruption,
        mac_mismatch},
-      {"unknown PEM block", good + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+      {"unknown PEM block", rt::redigested(good + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
        &*kek, errc::corruption, "key file " + path + ": unknown PEM block \"CERTIFICATE\" at line " +
        std::to_string(std::count(good.begin(), good.end(), '\n') + 1)},
-      {"missing TLS key block", good.substr(0, key_block), &*kek, errc::corruption,
+      {"missing TLS key block", rt::redigested(good.substr(0, key_block)), &*kek, errc::corruption,
        "key file " + path + ": missing the TLS private key block"},
       {"missing state block", good.substr(key_block), &*kek, errc::corruption,
        "key file " + path + ": missing the RAFTVAULT KEY STATE block"},
@@ -437,11 +500,11 @@ TEST_CASE("bad key files and keys are refused with their own error, file untouch
        [&] {
          auto t = good;
          const auto at = t.find("raft-dek: ");
-         return t.erase(at, t.find('\n', at) + 1 - at);
+         return rt::redigested(t.erase(at, t.find('\n', at) + 1 - at));
        }(),
        &*kek, errc::corruption,
        "key file " + path + ": raft-dek-pending without raft-dek (a pending DEK needs a current one)"},
-      {"text outside a block", "hello\n" + good, &*kek, errc::corruption,
+      {"text outside a block", "hello\n" + rt::without_digest_line(good), &*kek, errc::corruption,
        "key file " + path + ": line 1: text outside a PEM block"},
   };
   for (const auto& c : cases) {
