@@ -38,16 +38,23 @@ struct wal_tally {
   std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
 };
 
-// Whether an entry that does not open may just be sealed with a DEK a rotation retired: its
-// generation is not held, or it names none (secretbox records), so no single held key is
-// known to be its own. Failing under a generation still held is tampering, before the
-// snapshot too.
-bool sealed_with_retired_key(const entry& stored, const error& cause) {
+// Whether a payload (an entry's or a snapshot's) that does not open may just be sealed with a
+// DEK a rotation retired: its generation is not held, or it names none (secretbox records), so
+// no single held key is known to be its own. Failing under a generation still held is
+// tampering, before the snapshot too.
+bool sealed_with_retired_key(const std::string& sealed, const error& cause) {
   if (cause.code() == errc::missing_key) return true;
   if (cause.code() != errc::wrong_key) return false;
-  auto header = codec::inspect_record(stored.data);
+  auto header = codec::inspect_record(sealed);
   return header && header->key_id == 0;
 }
+
+// A .snap file no held key opens, judged once the snapshot a restart uses is known.
+struct snap_failure {
+  std::uint64_t index = 0;
+  std::string where;
+  error cause{errc::corruption, {}};
+};
 
 int problem(const std::string& data_dir, const std::string& where, const std::string& cause) {
   return fail("verify " + data_dir + ": " + where + ": " + cause);
@@ -98,7 +105,8 @@ int walk_wal(const offline_store& store, wal_tally& tally) {
       ++tally.authenticated;
       continue;
     }
-    tally.failures.push_back({stored->index, where, opened.error(), sealed_with_retired_key(*stored, opened.error())});
+    tally.failures.push_back({stored->index, where, opened.error(),
+                              sealed_with_retired_key(stored->data, opened.error())});
   }
   bar.finish();
   return kExitOk;
@@ -128,13 +136,16 @@ int cmd_verify(int argc, char** argv) {
   raftlog::snapshotter snaps(store->layout.snap_dir());
   auto names = snaps.list();
   if (!names) return fail("verify " + data_dir + ": " + names.error().message());
+  std::vector<snap_failure> snap_failures;
   for (const auto& name : *names) {
     const std::string where = store->layout.snap_dir() + "/" + name + " offset 0";
     auto snap = snaps.load_file(name);
     if (!snap) return problem(data_dir, where, snap.error().message());
     if (!store->codec->encrypted()) continue;
     auto opened = store->codec->open_snapshot(*snap);
-    if (!opened) return problem(data_dir, where, opened.error().message());
+    if (opened) continue;
+    if (!sealed_with_retired_key(snap->data, opened.error())) return problem(data_dir, where, opened.error().message());
+    snap_failures.push_back({snap->metadata.index, where, opened.error()});
   }
 
   wal_tally tally;
@@ -151,6 +162,13 @@ int cmd_verify(int argc, char** argv) {
     }
     return problem(data_dir, failure.where, failure.cause.message());
   }
+  // A rotation retires its key before it deletes the old key's files: a crash in between
+  // leaves older snapshots no held key opens, which the newer one a restart uses replaces.
+  std::uint64_t superseded_snaps = 0;
+  for (const auto& failure : snap_failures) {
+    if (failure.index >= at.index) return problem(data_dir, failure.where, failure.cause.message());
+    ++superseded_snaps;
+  }
   if (auto verified = raftlog::verify_wal(store->layout.wal_dir(), at); !verified)
     return fail("verify " + data_dir + ": " + verified.error().message());
 
@@ -161,7 +179,12 @@ int cmd_verify(int argc, char** argv) {
                               std::to_string(key_status.current_generation) +
                               (key_status.pending_generation ? " + pending " + std::to_string(*key_status.pending_generation) : "") + ")")
       .add("snapshots", std::to_string(names->size()) + " file(s) ok" +
-                            (store->codec->encrypted() ? ", authenticated" : ""))
+                            (!store->codec->encrypted() ? ""
+                             : superseded_snaps == 0
+                                 ? ", authenticated"
+                                 : ", " + std::to_string(names->size() - superseded_snaps) +
+                                       " authenticated, " + std::to_string(superseded_snaps) +
+                                       " older than the restart's under a retired key"))
       .add("wal", std::to_string(segments.size()) + " segment(s), " + thousands(tally.records) +
                       " records, CRC chain ok")
       .add("entries", thousands(tally.entries) + " records" +
