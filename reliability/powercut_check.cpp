@@ -178,8 +178,11 @@ std::optional<cut_verdict> restart_and_rotate(const actors::pipeline_options& op
     for (const auto& e : recovered->entries) before[e.index] = digest_of(e);
     for (const auto& [i, d] : before) applied->add(d);
     store.register_snapshot_provider(store.system().spawn(content_provider, applied));
-    hard_state state{std::max<std::uint64_t>(1, recovered->state.term), recovered->state.vote,
-                     recovered->state.commit};
+    // A torn tail may keep a new term's entries without the hard state written after them.
+    std::uint64_t term = std::max<std::uint64_t>(1, recovered->state.term);
+    if (!recovered->entries.empty()) term = std::max(term, recovered->entries.back().term);
+    if (recovered->snap) term = std::max(term, recovered->snap->metadata.term);
+    hard_state state{term, recovered->state.vote, recovered->state.commit};
     std::string rotation_state = "none asked";
     for (int attempt = 0; attempt < 4 && rotation_state != "{C}"; ++attempt) {
       entry e;
@@ -271,12 +274,13 @@ cut_verdict check_cut(const std::string& root, const workload_run& run, std::siz
 
   auto layout = raftlog::detect_layout(options.data_dir);
   if (!acked.created) {
-    if (!layout && layout.error().code() == errc::not_found)
-      return {true, "no store yet (creation unacknowledged)", ""};
-    auto opened = actors::open_store(options);
+    // The service starts again as it did: creating the store if there is none.
+    auto again = options;
+    again.create_if_missing = true;
+    auto opened = actors::open_store(again);
     if (!opened)
       return {true, "half-made store refused (creation unacked)", opened.error().describe()};
-    return {true, "half-made store opens (creation unacked)", ""};
+    return {true, layout ? "half-made store opens (creation unacked)" : "store made anew (creation unacked)", ""};
   }
   if (!layout) return violation("store gone", layout.error().describe());
 

@@ -185,6 +185,7 @@ class controller {
     auto snap = model_->snapshot_at(index);
     if (!snap) return "no snapshot content at " + std::to_string(index);
     auto saved = store_.save_snapshot(*snap);
+    if (!saved && overtaken(index)) return {};
     if (!saved) return "snapshot at " + std::to_string(index) + ": " + saved.error().describe();
     acknowledgement ack;
     ack.what = acknowledgement::kind::snapshot;
@@ -198,6 +199,12 @@ class controller {
     acks_.add(ack);
     ++releases_;
     return {};
+  }
+
+  // Whether a rotation's forced snapshot (an autolock on starts one) reached `index` first.
+  bool overtaken(std::uint64_t index) {
+    auto status = store_.status_report();
+    return status && status->snapshot_index >= index;
   }
 
   std::string rotate_dek() {

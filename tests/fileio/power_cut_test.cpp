@@ -160,7 +160,7 @@ TEST_CASE("power cut: a rename is undone without a directory fsync and kept with
   }
 }
 
-TEST_CASE("power cut: a new file fsynced without its directory may vanish; an unlink comes back",
+TEST_CASE("power cut: a new file fsynced without its directory may vanish, an unlink comes back",
           "[fileio][power_cut]") {
   temp_dir dir;
   const auto live = dir / "tree";
@@ -222,6 +222,7 @@ TEST_CASE("power cut: write_file_atomic leaves the old or the new contents at ev
                       << to_string(data));
         if (!exists(out + "/key")) continue;  // before the first rename was made durable
         const auto got = read_bytes(out + "/key");
+        INFO("read back: " << got);
         CHECK((got == "generation 1" || got == "generation 2, longer than the first"));
         saw_first |= got == "generation 1";
         saw_second |= got != "generation 1";
