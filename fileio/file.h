@@ -1,7 +1,8 @@
 // The one file layer of keys/ and raftlog/. Every system call that touches the disk goes
-// through here, so tests can fail any of them (fault_injection.h) and stop the process dead
-// at named points (crash_point.h). Durability is explicit: nothing here calls a buffered
-// flush "persistent"; only fdatasync/fsync and fsync_dir are.
+// through here, so tests can fail any of them (fault_injection.h), stop the process dead at
+// named points (crash_point.h) and record what each one made durable (durability_log.h).
+// Durability is explicit: nothing here calls a buffered flush "persistent"; only
+// fdatasync/fsync and fsync_dir are.
 #pragma once
 
 #include <cstdint>
