@@ -50,7 +50,7 @@ class spot_picker {
       const std::string key = (long_ ? std::to_string(static_cast<int>(group.kind)) : "") + v.outcome_class;
       bool take = seen_.insert(key).second;
       if (!v.ok) take = take || violations_++ < (long_ ? 12u : 4u);
-      if (long_ && !take && random_() % 20000 == 0) take = true;
+      if (long_ && !take && random_() % 50000 == 0) take = true;
       if (take) out.push_back({&group.cases[i], v});
     }
   }
@@ -81,6 +81,27 @@ void save_reproducer(const campaign_options& options, const sweep_store& store, 
   (void)fileio::write_file_atomic(dir + "/README", note);
 }
 
+// One row per run of consecutive cases alike (same outcome class, same region of the file),
+// so that a million cases make a table of thousands of rows; every violation has its own.
+void record(campaign_result& result, const sweep_store& store, const mutation_group& group,
+            const std::vector<verdict>& verdicts) {
+  for (std::size_t i = 0, j = 0; i < verdicts.size(); i = j) {
+    const verdict& v = verdicts[i];
+    for (j = i + 1; v.ok && j < verdicts.size(); ++j) {
+      if (!verdicts[j].ok || verdicts[j].outcome_class != v.outcome_class ||
+          group.cases[j].region != group.cases[i].region)
+        break;
+    }
+    std::string name = store.name + ": " + describe(group.cases[i]);
+    std::string outcome = v.outcome;
+    if (j - i > 1) {
+      name += " ... " + describe(group.cases[j - 1]) + " (" + std::to_string(j - i) + " cases)";
+      outcome = "first: " + outcome;
+    }
+    result.add({name, outcome, v.ok}, v.outcome_class, j - i);
+  }
+}
+
 // Runs one group's cases on the working copy `work` and records them.
 void sweep_group(const campaign_options& options, const sweep_store& store, const std::string& work,
                  const mutation_group& group, campaign_result& result, std::set<std::string>& reproducers,
@@ -95,11 +116,9 @@ void sweep_group(const campaign_options& options, const sweep_store& store, cons
         return run_case(store, work, group.cases[i], keep, needs_reset);
       },
       reset, kCaseTimeoutSeconds);
-  for (std::size_t i = 0; i < verdicts.size(); ++i) {
-    result.add({store.name + ": " + describe(group.cases[i]), verdicts[i].outcome, verdicts[i].ok},
-               verdicts[i].outcome_class);
+  record(result, store, group, verdicts);
+  for (std::size_t i = 0; i < verdicts.size(); ++i)
     save_reproducer(options, store, group.cases[i], verdicts[i], reproducers);
-  }
   picker.consider(group, verdicts, spots);
   if (!restored(store.dir, work, group)) {
     result.add({store.name + ": undo after " + describe(group.cases.front()), "the working copy differs", false},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 
@@ -182,7 +183,20 @@ void plan_small_file(planner& p, const std::string& region) {
   p.zero_every_sector();
 }
 
-void plan_segment(planner& p, const std::vector<frame>& frames) {
+// Cuts of a segment that is not the last: any of them is corruption by rule (damage in an
+// earlier segment is never a torn tail), so after the lengths near every frame boundary a
+// stride suffices; the last segment, where the torn-tail rules decide, gets every length.
+void cut_earlier_segment(planner& p, const std::vector<frame>& frames) {
+  for (const frame& f : frames) {
+    for (std::uint64_t d = 0; d < 64; ++d) {
+      p.cut_at(f.start + d);
+      if (f.end > d) p.cut_at(f.end - 1 - d);
+    }
+  }
+  for (std::uint64_t length = 0; length < p.size(); length += 13) p.cut_at(length);
+}
+
+void plan_segment(planner& p, const std::vector<frame>& frames, bool last) {
   const std::size_t n = frames.size();
   const std::uint64_t end_of_frames = n == 0 ? 0 : frames.back().end;
   for (std::size_t i = 0; i < n; ++i) {
@@ -213,7 +227,8 @@ void plan_segment(planner& p, const std::vector<frame>& frames) {
   p.flip_random(end_of_frames, p.size(), p.long_run() ? 200 : 16, "zero tail");
   p.cut_at(end_of_frames);
   if (p.long_run()) {
-    p.cut_densely_until(end_of_frames + 4096);
+    if (last) p.cut_densely_until(end_of_frames + 4096);
+    else cut_earlier_segment(p, frames);
     p.zero_every_sector();
   } else {
     p.cut_random(48);
@@ -231,6 +246,9 @@ result<std::vector<mutation_group>> plan_sweep(const std::string& store_dir, run
   for (const auto& item : fs::recursive_directory_iterator(store_dir))
     if (item.is_regular_file()) files.push_back(fs::relative(item.path(), store_dir).string());
   std::sort(files.begin(), files.end());
+  std::map<std::string, std::string> last_segment;  // WAL directory -> its newest segment
+  for (const auto& file : files)
+    if (ends_with(file, ".wal")) last_segment[fs::path(file).parent_path().string()] = file;
   std::vector<mutation_group> out;
   for (const auto& file : files) {
     const std::string path = store_dir + "/" + file;
@@ -238,7 +256,7 @@ result<std::vector<mutation_group>> plan_sweep(const std::string& store_dir, run
     planner p(file, bytes.size(), mode, seed);
     if (ends_with(file, ".wal")) {
       RV_ASSIGN(auto frames, frames_of(path, bytes));
-      plan_segment(p, frames);
+      plan_segment(p, frames, file == last_segment[fs::path(file).parent_path().string()]);
       p.emit([&](std::uint64_t length) { return cut_text(frames, length); }, out);
     } else {
       plan_small_file(p, ends_with(file, ".snap") ? "snapshot" : ends_with(file, ".key") ? "key file" : "");

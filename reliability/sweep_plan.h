@@ -2,7 +2,8 @@
 //   flips   every bit of the key file, of every .snap and of every WAL frame header (length
 //           word, walpb.Record header, padding); a seeded sample of the other bytes (payloads,
 //           the preallocated zero tail)
-//   cuts    every truncation length of every file
+//   cuts    every truncation length of every file (earlier WAL segments: near every frame
+//           boundary and at a stride; the zero tail of the last one: near 8-byte boundaries)
 //   sectors every 512-byte sector of every file zeroed
 //   names   every file deleted; renamed out of sight; .wal/.snap renamed to a plausible wrong name
 // The smoke form keeps every kind of damage but samples within each file.
