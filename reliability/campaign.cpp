@@ -12,13 +12,13 @@ std::vector<registered_campaign>& registry() {
 
 }  // namespace
 
-void campaign_result::add(case_outcome c, const std::string& outcome_class) {
+void campaign_result::add(case_outcome c, const std::string& outcome_class, std::uint64_t count) {
   auto found = std::find_if(classes.begin(), classes.end(),
                             [&](const auto& entry) { return entry.first == outcome_class; });
   if (found == classes.end()) {
-    classes.emplace_back(outcome_class, 1);
+    classes.emplace_back(outcome_class, count);
   } else {
-    ++found->second;
+    found->second += count;
   }
   cases.push_back(std::move(c));
 }
@@ -34,5 +34,11 @@ campaign_registration::campaign_registration(const char* name, const char* summa
 }
 
 const std::vector<registered_campaign>& campaigns() { return registry(); }
+
+std::uint64_t campaign_result::case_count() const {
+  std::uint64_t total = 0;
+  for (const auto& entry : classes) total += entry.second;
+  return total;
+}
 
 }  // namespace raftvault::reliability

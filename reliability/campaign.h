@@ -31,8 +31,11 @@ struct campaign_result {
   // Counts by outcome class ("identical", "torn tail repaired", "refused", ...), in the order
   // first seen; the table's summary.
   std::vector<std::pair<std::string, std::uint64_t>> classes;
-  void add(case_outcome c, const std::string& outcome_class);
+  // `count` > 1: one row standing for that many cases with the same outcome class (a campaign
+  // of a million cases keeps its table and memory small); its name says which.
+  void add(case_outcome c, const std::string& outcome_class, std::uint64_t count = 1);
   std::uint64_t violations() const;
+  std::uint64_t case_count() const;  // cases, counting each row's `count`
 };
 
 using campaign_fn = campaign_result (*)(const campaign_options&);

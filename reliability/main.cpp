@@ -36,7 +36,7 @@ std::string own_dir() {
 
 void write_table(std::ostream& out, const registered_campaign& c, const campaign_result& r, double seconds) {
   out << "# " << c.name << ": " << c.summary << "\n";
-  out << "cases " << r.cases.size() << ", violations " << r.violations() << ", " << std::fixed
+  out << "cases " << r.case_count() << ", violations " << r.violations() << ", " << std::fixed
       << std::setprecision(1) << seconds << " s\n\n";
   out << std::left << std::setw(48) << "outcome" << "cases\n";
   for (const auto& [name, count] : r.classes) out << std::setw(48) << name << count << "\n";
@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
     for (const auto& k : result.cases) cases << k.name << "\t" << k.outcome << "\t" << (k.ok ? "yes" : "NO") << "\n";
     write_table(std::cout, *c, result, seconds);
     std::cout << std::endl;
-    totals << c->name << "\tcases " << result.cases.size() << "\tviolations " << result.violations() << "\t"
+    totals << c->name << "\tcases " << result.case_count() << "\tviolations " << result.violations() << "\t"
            << std::fixed << std::setprecision(1) << seconds << " s\n";
-    all_cases += result.cases.size();
+    all_cases += result.case_count();
     all_violations += result.violations();
   }
   std::cout << all_cases << " cases, " << all_violations << " violations" << std::endl;
