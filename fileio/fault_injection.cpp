@@ -20,7 +20,8 @@ constexpr std::size_t kKinds = static_cast<std::size_t>(op::chmod) + 1;
 
 constexpr std::array<const char*, kKinds> kKindNames = {
     "open", "write", "read", "fdatasync", "fsync", "fsync_dir", "rename", "preallocate", "truncate",
-    "unlink", "lock", "mkdir"};
+    "unlink", "lock", "mkdir", "chmod"};
+static_assert(kKindNames.back() != nullptr, "every op has a name");
 
 struct errno_name {
   const char* name;
