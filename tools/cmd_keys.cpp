@@ -45,13 +45,13 @@ int cmd_unlock_key(int argc, char** argv) {
                 "'raftvault autolock on --data-dir " + data_dir + "'");
   auto version = store->keys->next_kek_version();
   if (!version) return fail(version.error(), data_dir);
-  if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
   auto fresh = keys::unlock_key::generate();
   if (!fresh) return fail(fresh.error(), data_dir);
   if (auto shown = write_new_unlock_key(*fresh); !shown)
     return fail(shown.error().message() + ": the unlock key of " + data_dir + " was not changed");
   if (auto installed = install_unlock_key(*store->keys, *fresh, *version, data_dir); installed != kExitOk)
     return installed;
+  make_store_private(store->layout);
   note("unlock key of " + data_dir + " rotated (kek-version " + std::to_string(*version) +
        "); the previous key no longer opens it");
   note_new_unlock_key(data_dir);
@@ -72,13 +72,11 @@ int cmd_autolock(int argc, char** argv) {
   const std::string data_dir = args.value("data-dir");
   auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
-  // Modes are fixed only by a run that changes the key file.
-  if (on != store->keys->status().locked) {
-    if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
-  }
   if (!on) {
+    const bool was_locked = store->keys->status().locked;
     auto changed = store->keys->set_autolock(false);
     if (!changed) return fail(changed.error(), data_dir);
+    if (was_locked) make_store_private(store->layout);
     note("autolock is off for " + data_dir + ": the key file is no longer locked (anyone who can read it "
          "can read the log)");
     return kExitOk;
@@ -96,6 +94,7 @@ int cmd_autolock(int argc, char** argv) {
   // Locking a key file that held the DEK unwrapped also requests a DEK rotation (update_kek).
   if (auto installed = install_unlock_key(*store->keys, *fresh, *version, data_dir); installed != kExitOk)
     return installed;
+  make_store_private(store->layout);
   if (store->layout.encrypted) {
     note("autolock is on for " + data_dir + "; a DEK rotation is requested (the old data key was stored "
          "unwrapped): run 'raftvault rotate-dek --data-dir " + data_dir +

@@ -23,9 +23,6 @@ int cmd_rotate_dek(int argc, char** argv) {
   const std::string data_dir = args.value("data-dir");
   auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
-  if (store->layout.encrypted) {  // a plaintext store is refused below, unchanged
-    if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
-  }
   const auto start = std::chrono::steady_clock::now();
   progress_bar bar("rotate-dek", 0, "entries");
   auto report = rotate_dek_offline(*store, [&bar](std::uint64_t done, std::uint64_t total) {
@@ -38,6 +35,7 @@ int cmd_rotate_dek(int argc, char** argv) {
     std::string state = status.pending_generation ? " (the key file keeps the pending key; rerun to finish)" : "";
     return fail(report.error().message() + state + (advice_for(report.error(), data_dir).empty() ? "" : ": " + advice_for(report.error(), data_dir)));
   }
+  make_store_private(store->layout);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   std::cout << "rotated data key of " << data_dir << ": generation " << report->old_generation << " -> "
             << report->new_generation << (report->resumed ? " (resumed a pending rotation)" : "") << "; re-sealed "

@@ -101,9 +101,7 @@ void note_new_unlock_key(const std::string& data_dir) {
 }
 
 void make_new_store_private(const new_store_request& request) {
-  const raftlog::store_layout layout{request.data_dir, request.cipher != codec::cipher::none};
-  if (auto made = make_store_private(layout); !made)
-    note("warning: " + made.error().message() + ": the store was created, but is open to group or others");
+  make_store_private(raftlog::store_layout{request.data_dir, request.cipher != codec::cipher::none});
 }
 
 int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys) {

@@ -53,10 +53,13 @@ void warn_loose_permissions(const raftlog::store_layout& layout) {
          "that changes the store makes it private");
 }
 
-status make_store_private(const raftlog::store_layout& layout) {
-  RV_ASSIGN(auto changed, raftlog::make_permissions_private(layout));
-  for (const auto& line : describe(changed, true)) note(line);
-  return {};
+void make_store_private(const raftlog::store_layout& layout) {
+  auto changed = raftlog::make_permissions_private(layout);
+  if (!changed) {
+    note("warning: " + changed.error().message() + ": the store stays open to group or others");
+    return;
+  }
+  for (const auto& line : describe(*changed, true)) note(line);
 }
 
 }  // namespace raftvault::cli

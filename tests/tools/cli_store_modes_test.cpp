@@ -56,6 +56,11 @@ TEST_CASE("commands that change a store make it private and say so", "[cli][mode
   set_mode(snap_dir, 0755);
   set_mode(segment, 0644);
   set_mode(snap, 0640);
+  // A refused command changes no mode.
+  auto refused = run_raftvault({"unlock-key", "rotate", "--data-dir", s.store});
+  REQUIRE(refused.exit_code == 1);
+  CHECK(mode_of(s.store) == 0755);
+  CHECK(mode_of(segment) == 0644);
   auto rotated = run_raftvault({"unlock-key", "rotate", "--data-dir", s.store}, env);
   INFO(rotated.err);
   REQUIRE(rotated.exit_code == 0);
