@@ -8,6 +8,9 @@
 #   ./dev.sh asan    deps + ASan+UBSan build into build-asan/ + the whole test suite
 #   ./dev.sh soak    deps + build + every fault campaign in its long form (reliability/README.md)
 #                    into reliability-results/ (one table per campaign + totals.txt)
+#   ./dev.sh fuzz [SECONDS | --runs N] [TARGET...]
+#                    deps + clang + libFuzzer build into build-fuzz/ + each fuzz target for
+#                    SECONDS (default 30) or N executions (fuzz/README.md)
 #   ./dev.sh coverage  deps + gcovr + a --coverage build into build-coverage/ + the whole test
 #                    suite; line and branch coverage per folder against its target, into
 #                    reliability-results/coverage.txt (and coverage-html/)
@@ -16,11 +19,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(cmake g++ ninja-build pkg-config libcaf-dev catch2 libsodium-dev libprotobuf-dev
           protobuf-compiler libboost-filesystem-dev libssl-dev openssl)
+# Only `fuzz` needs these: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-deps() {  # extra packages this entry point needs...
+deps() {  # packages... (default: PACKAGES)
   local missing=()
-  for pkg in "${PACKAGES[@]}" "$@"; do
+  [ $# -gt 0 ] || set -- "${PACKAGES[@]}"
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done
@@ -99,7 +105,7 @@ case "$cmd" in
     exec build/bin/raftvault-campaign all --long --out reliability-results "$@"
     ;;
   coverage)
-    deps gcovr
+    deps "${PACKAGES[@]}" gcovr
     configure_and_build build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=--coverage \
       -DCMAKE_C_FLAGS=--coverage -DCMAKE_EXE_LINKER_FLAGS=--coverage
     find build-coverage -name '*.gcda' -delete  # counts from this run only
@@ -115,8 +121,16 @@ case "$cmd" in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     run_tests build-asan
     ;;
+  fuzz)
+    deps "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+    CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DRAFTVAULT_WERROR=ON -DRAFTVAULT_FUZZ=ON >/dev/null
+    cmake --build build-fuzz -j "$JOBS" --target fuzz_targets
+    export PATH="/usr/lib/llvm-14/bin:$PATH"  # llvm-symbolizer, for readable crash stacks
+    exec fuzz/run.sh build-fuzz "$@"
+    ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -30,20 +30,27 @@ const char* kUsage =
     "                      [--cipher none|secretbox|xchacha20poly1305] [--rotate-at SECONDS]\n"
     "                      [--rotations N] [--snapshot-size BYTES] [--segment-size BYTES]\n"
     "                      [--alternate-plaintext [--slice SECONDS]] [--caf KEY=VALUE]\n"
-    "                      [--data-dir DIR [--keep]] [--json]\n"
+    "                      [--rotate-every SECONDS] [--data-dir DIR [--keep | --reopen]]\n"
+    "                      [--ack-log FILE] [--no-raw-disk] [--json]\n"
     "      The actor pipeline: N closed-loop producers each appending B entries of S bytes\n"
     "      per request and waiting for the durable reply (fdatasync on), for SECONDS (the\n"
     "      first 20%, at most 0.5 s, are warm-up). The disk's own write + fdatasync of one\n"
     "      append's WAL bytes is measured before and after, in the same directory.\n"
     "      --rotate-at T requests a DEK rotation T seconds in and reports its duration and\n"
     "      the throughput during it vs before it; --rotations N runs N, 250 ms apart, and\n"
-    "      sums their windows. --alternate-plaintext runs the same load against an\n"
+    "      sums their windows; --rotate-every T puts T seconds between one rotation's end\n"
+    "      and the next request (default 0.25; alone: rotations from T on, as many as fit).\n"
+    "      --reopen appends to the store already in DIR after its last index (and keeps it).\n"
+    "      --ack-log FILE appends each acknowledged append's last durable index to FILE, one\n"
+    "      decimal line per reply, with one write(2) before the next append is sent.\n"
+    "      --no-raw-disk skips the disk measurement. --alternate-plaintext runs the same load against an\n"
     "      encrypted and a plaintext store in one process, in turns of --slice seconds\n"
     "      (default 0.4; order E P P E ...), and reports the encrypted / plaintext ratio.\n"
     "      --caf sets a CAF option over raftvault's\n"
     "      defaults. Defaults: N 1, S 256, B 1, SECONDS 3, cipher xchacha20poly1305,\n"
     "      snapshot 64KiB.\n"
-    "Sizes take B, KiB, MiB, GiB (also k, M, G). --json prints one JSON object on stdout.\n";
+    "Sizes take B, KiB, MiB, GiB (also k, M, G); times are seconds (2.5, 2.5s) or 300ms.\n"
+    "--json prints one JSON object on stdout.\n";
 
 int usage_error(const std::string& command, const std::string& message) {
   std::fprintf(stderr, "raftvault-bench%s: %s\n%s", command.empty() ? "" : (" " + command).c_str(),

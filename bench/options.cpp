@@ -1,5 +1,6 @@
 #include "bench/options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -26,20 +27,6 @@ result<std::uint64_t> parse_count(const std::string& option, const std::string& 
 
 result<std::uint64_t> positive(result<std::uint64_t> value, const std::string& option) {
   if (value && *value == 0) return usage(option + ": must be at least 1");
-  return value;
-}
-
-// "3", "2.5" -> seconds.
-result<double> parse_seconds(const std::string& option, const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !(value >= 0) || value > 86400)
-    return usage(option + " " + text + ": not a number of seconds (e.g. 3 or 2.5)");
   return value;
 }
 
@@ -91,6 +78,27 @@ std::string to_string(cipher_choice cipher) {
     case cipher_choice::xchacha20poly1305: return "xchacha20poly1305";
   }
   return "unknown";
+}
+
+result<double> parse_seconds(const std::string& option, const std::string& text) {
+  std::string number = text;
+  double unit = 1;
+  if (number.size() > 2 && number.compare(number.size() - 2, 2, "ms") == 0) {
+    number.resize(number.size() - 2);
+    unit = 1e-3;
+  } else if (number.size() > 1 && number.back() == 's') {
+    number.pop_back();
+  }
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used) * unit;
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != number.size() || !(value >= 0) || value > 86400)
+    return usage(option + " " + text + ": not a time (e.g. 3, 2.5, 2.5s or 300ms)");
+  return value;
 }
 
 result<std::uint64_t> parse_byte_size(const std::string& option, const std::string& text) {
@@ -203,8 +211,22 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     if (o.rotate_at <= 0) return usage("--rotate-at " + v + ": must be above 0");
     return {};
   };
+  bool rotations_given = false;
   flags.valued["--rotations"] = [&](const std::string& v) {
+    rotations_given = true;
     return set(o.rotations, positive(parse_count("--rotations", v), "--rotations"));
+  };
+  bool rotate_every_given = false;
+  flags.valued["--rotate-every"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.rotation_gap, parse_seconds("--rotate-every", v));
+    if (o.rotation_gap < 0.01) return usage("--rotate-every " + v + ": at least 10ms");
+    rotate_every_given = true;
+    return {};
+  };
+  flags.valued["--ack-log"] = [&](const std::string& v) -> status {
+    if (v.empty()) return usage("--ack-log: empty path");
+    o.ack_log = v;
+    return {};
   };
   flags.valued["--snapshot-size"] = [&](const std::string& v) {
     return set(o.snapshot_size, parse_byte_size("--snapshot-size", v));
@@ -235,8 +257,14 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
   };
   flags.switches["--alternate-plaintext"] = [&] { o.alternate_plaintext = true; };
   flags.switches["--keep"] = [&] { o.keep = true; };
+  flags.switches["--reopen"] = [&] { o.reopen = true; };
+  flags.switches["--no-raw-disk"] = [&] { o.raw_disk = false; };
   flags.switches["--json"] = [&] { o.json = true; };
   RV_TRY(flags.parse(args));
+  if (rotate_every_given) {
+    if (o.rotate_at == 0) o.rotate_at = std::min(o.rotation_gap, o.duration / 2);
+    if (!rotations_given) o.rotations = ~std::uint64_t{0};
+  }
   if (o.size > kMaxEntrySize)
     return usage("--size " + std::to_string(o.size) + ": at most " + std::to_string(kMaxEntrySize) +
                  " bytes (etcd refuses records of 10 MiB or more)");
@@ -251,6 +279,11 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     return usage("--rotate-at: must be before the end of --duration");
   if (o.keep && o.data_dir.empty())
     return usage("--keep: needs --data-dir DIR (the default temp dir is always removed)");
+  if (o.reopen && o.data_dir.empty())
+    return usage("--reopen: needs --data-dir DIR (the store to append to)");
+  if (o.alternate_plaintext && (o.reopen || !o.ack_log.empty() || rotate_every_given))
+    return usage("--alternate-plaintext: cannot be combined with --reopen, --ack-log or --rotate-every");
+  if (o.reopen) o.keep = true;
   return o;
 }
 

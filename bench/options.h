@@ -47,11 +47,20 @@ struct pipeline_options {
   double duration = 3.0;             // seconds of load (warm-up included)
   cipher_choice cipher = cipher_choice::xchacha20poly1305;
   double rotate_at = 0;              // > 0: request a DEK rotation this many seconds in
-  std::uint64_t rotations = 1;       // from rotate_at on, 250 ms apart
+  std::uint64_t rotations = 1;       // from rotate_at on, rotation_gap apart
+  // Seconds between one rotation's report and the next request (--rotate-every; with it
+  // rotate_at defaults to the same and rotations to as many as the duration holds).
+  double rotation_gap = 0.25;
   std::uint64_t snapshot_size = 64 << 10;  // bytes of the rotation's forced snapshot
   std::uint64_t segment_size = raftlog::kDefaultSegmentBytes;
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;
+  // --reopen: append to the store already in data_dir (created when there is none) after its
+  // last index, and keep it.
+  bool reopen = false;
+  // --ack-log FILE: every acknowledged append's last index, one line each (bench/ack_log.h).
+  std::string ack_log;
+  bool raw_disk = true;              // false: --no-raw-disk, no disk baseline before and after
   bool json = false;
   // --alternate-plaintext: the same load against an encrypted and a plaintext store in one
   // process, in turns of `slice` seconds (pipeline_alternate.cpp).
@@ -67,6 +76,9 @@ struct pipeline_options {
 result<wal_options> parse_wal_options(const std::vector<std::string>& args);
 result<raw_options> parse_raw_options(const std::vector<std::string>& args);
 result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& args);
+
+// "3", "2.5", "2.5s", "300ms" -> seconds (0 to one day). Exposed for tests.
+result<double> parse_seconds(const std::string& option, const std::string& text);
 
 // "128", "4KiB", "4k", "1MiB", "64M", "1GiB" -> bytes (binary multiples). Exposed for tests.
 result<std::uint64_t> parse_byte_size(const std::string& option, const std::string& text);

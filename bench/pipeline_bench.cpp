@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "actors/pipeline.h"
+#include "bench/ack_log.h"
 #include "bench/benches.h"
 #include "bench/payload.h"
 #include "bench/pipeline_common.h"
@@ -28,7 +29,7 @@
 namespace raftvault::bench {
 namespace {
 
-// DEK rotations from --rotate-at on, each kRotationGap after the previous one ended, until
+// DEK rotations from --rotate-at on, each rotation_gap after the previous one ended, until
 // --rotations ran or the load is about to end. A rotation lasts tens of milliseconds, a few
 // group commits, so one window alone is noisy: the ratio sums every window and the stretches
 // of normal load between them. The same measurement without a rotation — a control window as
@@ -38,7 +39,8 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
                                    pipeline_load& load, clock_type::time_point t0,
                                    std::uint64_t acked0, clock_type::time_point ends,
                                    status& outcome) {
-  constexpr auto kRotationGap = std::chrono::milliseconds(250);
+  const auto gap =
+      std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.rotation_gap));
   rotation_measurement rot;
   rot.ok = true;
   auto next = load.started + std::chrono::duration_cast<clock_type::duration>(
@@ -47,7 +49,7 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
   auto before_acked = acked0;
   double before_entries = 0, before_seconds = 0, window_seconds = 0, control_seconds = 0;
   std::vector<std::pair<double, double>> windows, controls;  // (entries, seconds) each
-  for (std::uint64_t i = 0; i < o.rotations && (i == 0 || next + kRotationGap < ends); ++i) {
+  for (std::uint64_t i = 0; i < o.rotations && (i == 0 || next + gap < ends); ++i) {
     std::this_thread::sleep_until(next);
     load.provider_asked_ns = -1;
     const auto r0 = clock_type::now();
@@ -81,10 +83,10 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
     rot.snapshot_index = report->snapshot_index;
     before_start = r1;
     before_acked = acked_r1;
-    next = r1 + kRotationGap;
+    next = r1 + gap;
     // The control window: as long as this rotation, centred in the gap after it.
-    const auto length = std::min<clock_type::duration>(r1 - r0, kRotationGap / 2);
-    const auto c0 = r1 + kRotationGap / 2 - length / 2;
+    const auto length = std::min<clock_type::duration>(r1 - r0, gap / 2);
+    const auto c0 = r1 + gap / 2 - length / 2;
     if (c0 + length < ends) {
       std::this_thread::sleep_until(c0);
       const auto start = clock_type::now();
@@ -117,12 +119,21 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
 // Runs the load against a pipeline over `store` and fills in the pipeline's half of `out`.
 status drive(const pipeline_options& o, caf::actor_system_config& config,
              const actors::pipeline_options& store_options, actors::opened_store store,
-             pipeline_measurement& out) {
+             const ack_log* acks, pipeline_measurement& out) {
   caf::actor_system system{config};
   auto load = std::make_shared<pipeline_load>();
   load->payload = make_payload(o.size);
   load->batch = o.batch;
   load->snapshot_size = o.snapshot_size;
+  load->acks = acks;
+  // A reopened store: append after what it holds (the state machine has applied all of it, so
+  // a resumed rotation's snapshot may be taken anywhere up to it).
+  const auto& recovered = store.recovered;
+  const std::uint64_t last = !recovered.entries.empty() ? recovered.entries.back().index
+                             : recovered.snap           ? recovered.snap->metadata.index
+                                                        : 0;
+  load->next_index = last + 1;
+  load->highest_sent = last;
   load->storage = actors::spawn_storage(system, store_options, std::move(store));
   auto provider = spawn_snapshot_provider(system, load);
   caf::anon_send(load->storage, actors::provider_atom::value, provider);
@@ -145,7 +156,8 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   const auto ends = started + std::chrono::duration_cast<clock_type::duration>(duration);
   if (o.rotate_at > 0) out.rotation = run_rotations(system, o, *load, t0, acked0, ends, outcome);
 
-  std::this_thread::sleep_until(ends);
+  // A load whose every producer stopped on a failed append (a failed disk) ends there.
+  load->wait_stopped_until(o.producers, ends);
   load->measuring = false;
   const auto t1 = clock_type::now();
   out.seconds = seconds_between(t0, t1);
@@ -156,7 +168,9 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   load->wait_stopped(o.producers);
   out.latency = load->latency;
   out.failed_appends = load->failed_appends.load();
+  out.lowest_failed_index = load->lowest_failed_index.load();
   out.first_error = load->first_error;
+  if (after) out.store_failure = after->failure;
   if (before && after) {
     out.groups = after->fsync_groups - before->fsync_groups;
     out.group_appends = after->durable_appends - before->durable_appends;
@@ -195,9 +209,18 @@ int run_pipeline_bench(const pipeline_options& o) {
   if (!scratch) return fail(scratch.error());
   if (o.keep) scratch->keep();
   const raftlog::store_layout layout{scratch->path(), o.cipher != cipher_choice::none};
-  for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()}) {
-    if (fileio::exists(dir))
-      return fail(error(errc::invalid_argument, dir + " exists: the bench writes a fresh store"));
+  if (!o.reopen) {
+    for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()}) {
+      if (fileio::exists(dir))
+        return fail(error(errc::invalid_argument,
+                          dir + " exists: the bench writes a fresh store (--reopen appends to it)"));
+    }
+  }
+  std::optional<ack_log> acks;
+  if (!o.ack_log.empty()) {
+    auto opened = ack_log::open(o.ack_log);
+    if (!opened) return fail(opened.error());
+    acks.emplace(std::move(opened).value());
   }
   // The store's options come from the same config as the actor system, so `--caf raftvault.X=V`
   // reaches the pipeline too.
@@ -210,8 +233,10 @@ int run_pipeline_bench(const pipeline_options& o) {
   auto store_options = actors::read_options(config);
   if (!store_options) return fail(store_options.error());
   auto store = actors::open_store(*store_options);
-  for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()})
-    if (fileio::exists(dir)) scratch->remove_at_end(dir);
+  if (!o.reopen) {
+    for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()})
+      if (fileio::exists(dir)) scratch->remove_at_end(dir);
+  }
   if (!store) return fail(store.error());
 
   pipeline_measurement m;
@@ -222,27 +247,31 @@ int run_pipeline_bench(const pipeline_options& o) {
   // The disk before and after the load: a shared disk drifts, the two halves bracket it.
   const auto raw_budget = std::chrono::duration_cast<clock_type::duration>(
       std::chrono::duration<double>(std::clamp(o.duration * 0.2, 0.3, 1.0)));
-  auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", raw_io::buffered,
+  if (o.raw_disk) {
+    auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", raw_io::buffered,
+                                   m.record_bytes, raw_budget);
+    if (!raw_before) return fail(raw_before.error());
+    m.raw = *raw_before;
+    // The same with O_DIRECT, as the WAL writes under raftvault.wal-direct-io (skipped where
+    // the file system has none).
+    if (auto direct = measure_disk(*scratch, "raftvault-raw-direct-before.dat", raw_io::direct,
+                                   m.record_bytes, raw_budget))
+      m.raw_direct = *direct;
+  }
+
+  auto driven = drive(o, config, *store_options, std::move(store).value(), acks ? &*acks : nullptr, m);
+
+  if (o.raw_disk) {
+    auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", raw_io::buffered,
+                                  m.record_bytes, raw_budget);
+    if (!raw_after) return fail(raw_after.error());
+    m.raw.merge(*raw_after);
+    if (m.raw_direct) {
+      auto direct = measure_disk(*scratch, "raftvault-raw-direct-after.dat", raw_io::direct,
                                  m.record_bytes, raw_budget);
-  if (!raw_before) return fail(raw_before.error());
-  m.raw = *raw_before;
-  // The same with O_DIRECT, as the WAL writes under raftvault.wal-direct-io (skipped where the
-  // file system has none).
-  if (auto direct = measure_disk(*scratch, "raftvault-raw-direct-before.dat", raw_io::direct,
-                                 m.record_bytes, raw_budget))
-    m.raw_direct = *direct;
-
-  auto driven = drive(o, config, *store_options, std::move(store).value(), m);
-
-  auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", raw_io::buffered,
-                                m.record_bytes, raw_budget);
-  if (!raw_after) return fail(raw_after.error());
-  m.raw.merge(*raw_after);
-  if (m.raw_direct) {
-    auto direct = measure_disk(*scratch, "raftvault-raw-direct-after.dat", raw_io::direct,
-                               m.record_bytes, raw_budget);
-    if (!direct) return fail(direct.error());
-    m.raw_direct->merge(*direct);
+      if (!direct) return fail(direct.error());
+      m.raw_direct->merge(*direct);
+    }
   }
 
   const report rep = make_pipeline_report(o, m, o.keep ? scratch->path() : std::string());
@@ -251,6 +280,8 @@ int run_pipeline_bench(const pipeline_options& o) {
   if (m.failed_appends > 0)
     return fail(error(errc::io, std::to_string(m.failed_appends) + " appends failed, first: " +
                                     m.first_error));
+  // A producer that stopped without a failed append: its acknowledgement could not be logged.
+  if (!m.first_error.empty()) return fail(error(errc::io, m.first_error));
   return 0;
 }
 

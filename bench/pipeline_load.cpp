@@ -46,15 +46,23 @@ void append_next(producer_pointer self, std::shared_ptr<pipeline_load> load) {
   load->highest_sent.store(first + load->batch - 1, std::memory_order_relaxed);
   lock.unlock();
   pending.then(
-      [self, load, start](std::uint64_t) {
+      [self, load, start](std::uint64_t last_durable) {
         const auto took = clock_type::now() - start;
         if (load->measuring.load(std::memory_order_relaxed)) self->state.latency.record(took);
         load->acked_entries.fetch_add(load->batch, std::memory_order_relaxed);
         load->acked_appends.fetch_add(1, std::memory_order_relaxed);
+        if (load->acks) {
+          if (auto logged = load->acks->record(last_durable); !logged)
+            return stop_producer(self, load, logged.error().describe());
+        }
         append_next(self, load);
       },
-      [self, load](caf::error& err) {
+      [self, load, first](caf::error& err) {
         load->failed_appends.fetch_add(1, std::memory_order_relaxed);
+        auto lowest = load->lowest_failed_index.load();
+        while ((lowest == 0 || first < lowest) &&
+               !load->lowest_failed_index.compare_exchange_weak(lowest, first)) {
+        }
         // A refused append means the store stopped or the log order broke: stop this producer.
         stop_producer(self, load, actors::from_caf(err).describe());
       });
@@ -92,6 +100,11 @@ actors::snapshot_provider_actor::behavior_type snapshot_provider(
 void pipeline_load::wait_stopped(std::uint64_t producers) {
   std::unique_lock<std::mutex> lock(results);
   all_stopped.wait(lock, [&] { return stopped >= producers; });
+}
+
+bool pipeline_load::wait_stopped_until(std::uint64_t producers, std::chrono::steady_clock::time_point until) {
+  std::unique_lock<std::mutex> lock(results);
+  return all_stopped.wait_until(lock, until, [&] { return stopped >= producers; });
 }
 
 void pipeline_load::allow_restart() {

@@ -19,6 +19,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/storage.h"
+#include "bench/ack_log.h"
 #include "bench/stats.h"
 
 namespace raftvault::bench {
@@ -27,17 +28,21 @@ struct pipeline_load {
   actors::storage_actor storage;
   std::string payload;     // Entry.Data of every entry
   std::uint64_t batch = 1;  // entries per append
+  const ack_log* acks = nullptr;  // --ack-log: written before the producer's next append
   std::chrono::steady_clock::time_point started;
 
   std::mutex order;             // index assignment + send: the log's order
-  std::uint64_t next_index = 1;  // guarded by `order`
+  std::uint64_t next_index = 1;  // guarded by `order`; the store's last index + 1 at the start
 
   std::atomic<bool> measuring{false};  // latencies are recorded while set
   std::atomic<bool> stopping{false};   // producers send nothing new once set
   std::atomic<std::uint64_t> acked_entries{0};
   std::atomic<std::uint64_t> acked_appends{0};
   std::atomic<std::uint64_t> failed_appends{0};
-  std::atomic<std::uint64_t> highest_sent{0};
+  // The lowest first index of an append answered with an error (0: none failed). Once the
+  // store fails nothing at or above it may be acknowledged: later entries would follow a hole.
+  std::atomic<std::uint64_t> lowest_failed_index{0};
+  std::atomic<std::uint64_t> highest_sent{0};  // the store's last index at the start
   std::atomic<std::int64_t> provider_asked_ns{-1};  // since `started`: the rotation's snapshot
   std::uint64_t snapshot_size = 0;
 
@@ -50,6 +55,9 @@ struct pipeline_load {
 
   // Blocks until `producers` producers have stopped.
   void wait_stopped(std::uint64_t producers);
+  // Blocks until `until`, or until `producers` producers have stopped before it (each stops at
+  // its first failed append): true when they all stopped.
+  bool wait_stopped_until(std::uint64_t producers, std::chrono::steady_clock::time_point until);
   // After wait_stopped: lets newly spawned producers run again (alternating runs).
   void allow_restart();
 };

@@ -47,6 +47,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("latency_p999_us", "append p99.9", to_micros(m.latency.percentile(99.9)), 1, "us")
       .add("latency_max_us", "append max", to_micros(m.latency.max()), 1, "us")
       .add("failed_appends", "failed appends", m.failed_appends)
+      .add("lowest_failed_index", "lowest index of a failed append", m.lowest_failed_index)
       .add("groups", "WAL fdatasyncs", m.groups)
       .add("appends_per_group", "appends/fdatasync",
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.groups)), 1)
@@ -60,7 +61,13 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
            ratio(static_cast<double>(m.group_appends), static_cast<double>(m.handovers)), 1)
       .add("wal_fdatasync_p50_us", "WAL fdatasync p50", to_micros(m.wal_sync.percentile(50)), 1, "us")
       .add("wal_fdatasync_p99_us", "WAL fdatasync p99", to_micros(m.wal_sync.percentile(99)), 1, "us")
-      .add("raw_record_bytes", "raw: block", m.record_bytes, "B")
+      // Against the disk's fdatasyncs during the load (the WAL writer's): the raw runs before
+      // and after it can land in another phase of a shared disk.
+      .add("latency_p99_vs_wal_fdatasync_p99", "p99 / WAL fdatasync p99 (during the load)",
+           ratio(p99, to_micros(m.wal_sync.percentile(99))), 2, "x")
+      .add_json("wal_direct_io", m.wal_direct_io);
+  if (o.raw_disk) {
+    rep.add("raw_record_bytes", "raw: block", m.record_bytes, "B")
       .add("raw_blocks", "raw: blocks", m.raw.blocks)
       .add("raw_mb_per_sec", "raw: throughput", m.raw.mb_per_sec(), 1, "MB/s")
       .add("raw_write_fdatasync_p50_us", "raw: write+fdatasync p50", raw_ws_p50, 1, "us")
@@ -71,12 +78,8 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add("latency_p50_vs_raw_write_fdatasync_p50", "p50 / raw write+fdatasync p50",
            ratio(p50, raw_ws_p50), 2, "x")
       .add("latency_p99_vs_fdatasync_p99", "p99 / raw fdatasync p99", ratio(p99, raw_sync_p99), 2, "x")
-      // The same against the disk's fdatasyncs during the load (the WAL writer's): the raw
-      // runs before and after it can land in another phase of a shared disk.
-      .add("latency_p99_vs_wal_fdatasync_p99", "p99 / WAL fdatasync p99 (during the load)",
-           ratio(p99, to_micros(m.wal_sync.percentile(99))), 2, "x")
-      .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x")
-      .add_json("wal_direct_io", m.wal_direct_io);
+      .add("mb_per_sec_vs_raw", "throughput / raw", ratio(mb_per_sec, m.raw.mb_per_sec()), 2, "x");
+  }
   if (m.raw_direct) {
     const auto& d = *m.raw_direct;
     const double direct_ws_p50 = to_micros(d.write_and_sync.percentile(50));
@@ -128,6 +131,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
         .add_json("rotation_snapshot_index", r.snapshot_index)
         .add_json("snapshot_size", o.snapshot_size);
   }
+  if (!m.store_failure.empty()) rep.add_json("store_failure", m.store_failure);
   if (!kept_dir.empty()) rep.add_json("data_dir", kept_dir);
   return rep;
 }

@@ -54,7 +54,9 @@ struct pipeline_measurement {
   double group_disk_us = 0, group_appends_in_cycle = 0, group_round_trip_us = 0;
   std::uint64_t handovers = 0;      // messages that carried appends to the WAL writer
   std::uint64_t failed_appends = 0;
+  std::uint64_t lowest_failed_index = 0;  // 0: no append failed
   std::string first_error;
+  std::string store_failure;  // the storage's sticky error at the end (fail-stop), if any
   std::optional<rotation_measurement> rotation;
 };
 

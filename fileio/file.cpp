@@ -219,6 +219,18 @@ status remove_all(const std::string& path) {
   return {};
 }
 
+status change_mode(const std::string& path, unsigned mode) {
+  if (checked(op::chmod, [&] { return ::chmod(path.c_str(), static_cast<mode_t>(mode)); }) < 0)
+    return io_error("chmod", path, errno);
+  return {};
+}
+
+std::string mode_text(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
+}
+
 status make_dir(const std::string& path, unsigned mode) {
   long rc = checked(op::mkdir, [&] { return ::mkdir(path.c_str(), mode); });
   if (rc < 0 && errno != EEXIST) return io_error("mkdir", path, errno);
@@ -289,8 +301,7 @@ status write_file_atomic(const std::string& path, std::string_view bytes, unsign
   return fsync_dir(parent_dir(path));
 }
 
-result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
-  RV_ASSIGN(auto f, file::open(path, O_RDWR | O_CREAT, kPrivateFileMode));
+result<exclusive_lock> exclusive_lock::lock(file f, const std::string& path) {
   long rc = checked(op::lock, [&] { return ::flock(f.fd(), LOCK_EX | LOCK_NB); });
   if (rc < 0) {
     if (errno == EWOULDBLOCK)
@@ -299,6 +310,20 @@ result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
     return io_error("lock", path, errno);
   }
   return exclusive_lock(std::move(f));
+}
+
+result<exclusive_lock> exclusive_lock::acquire(const std::string& path) {
+  RV_ASSIGN(auto f, file::open(path, O_RDWR | O_CREAT, kPrivateFileMode));
+  return lock(std::move(f), path);
+}
+
+result<exclusive_lock> exclusive_lock::acquire_if_present(const std::string& path) {
+  auto f = file::open(path, O_RDONLY);
+  if (!f) {
+    if (f.error().sys_errno() == ENOENT) return exclusive_lock();
+    return f.error();
+  }
+  return lock(std::move(*f), path);
 }
 
 }  // namespace raftvault::fileio

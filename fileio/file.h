@@ -1,7 +1,8 @@
 // The one file layer of keys/ and raftlog/. Every system call that touches the disk goes
-// through here, so tests can fail any of them (fault_injection.h) and stop the process dead
-// at named points (crash_point.h). Durability is explicit: nothing here calls a buffered
-// flush "persistent"; only fdatasync/fsync and fsync_dir are.
+// through here, so tests can fail any of them (fault_injection.h), stop the process dead at
+// named points (crash_point.h) and record what each one made durable (durability_log.h).
+// Durability is explicit: nothing here calls a buffered flush "persistent"; only
+// fdatasync/fsync and fsync_dir are.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,9 @@ status unlink(const std::string& path);                          // does not fsy
 // fsync. Fault hook: op::rename. errno EINVAL/ENOSYS where the file system cannot do it.
 status exchange(const std::string& a, const std::string& b);
 status remove_all(const std::string& path);
+status change_mode(const std::string& path, unsigned mode);  // chmod(2); fault hook op::chmod
+// The permission bits of `mode` as four octal digits ("0644"), for messages.
+std::string mode_text(unsigned mode);
 status make_dir(const std::string& path, unsigned mode = kPrivateDirMode);  // no error if exists
 // Creates `dir` when it does not exist and fsyncs its parent, so the name survives a crash (a
 // file later made durable inside it is lost with it otherwise). The parent is fsynced when
@@ -90,12 +94,17 @@ status write_file_atomic(const std::string& path, std::string_view bytes,
 // or another process, gets errc::locked naming the path.
 class exclusive_lock {
  public:
+  // Creates the lock file (0600) when it is missing.
   static result<exclusive_lock> acquire(const std::string& path);
+  // For readers, which must not create files: a lock holding nothing when `path` is missing.
+  static result<exclusive_lock> acquire_if_present(const std::string& path);
+  bool held() const { return file_.is_open(); }
   exclusive_lock() = default;
   exclusive_lock(exclusive_lock&&) noexcept = default;
   exclusive_lock& operator=(exclusive_lock&&) noexcept = default;
  private:
   explicit exclusive_lock(file f) : file_(std::move(f)) {}
+  static result<exclusive_lock> lock(file f, const std::string& path);
   file file_;
 };
 

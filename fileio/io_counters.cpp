@@ -6,7 +6,7 @@
 namespace raftvault::fileio {
 namespace {
 
-constexpr std::size_t kKinds = static_cast<std::size_t>(op::mkdir) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(op::chmod) + 1;  // chmod is the last op
 std::array<std::atomic<std::uint64_t>, kKinds> call_counts{};
 
 }  // namespace

@@ -87,6 +87,7 @@ std::string to_string(unsynced_data d) {
     case unsynced_data::none: return "none";
     case unsynced_data::all: return "all";
     case unsynced_data::torn: return "torn";
+    case unsynced_data::scattered: return "scattered";
   }
   return "?";
 }
@@ -192,6 +193,7 @@ std::string power_cut_replay::contents_at_cut(const node_state& file, std::mt199
                                               unsynced_data mode, cut_summary& summary) const {
   const std::size_t pending = file.unsynced.size();
   summary.writes_pending += pending;
+  if (mode == unsynced_data::scattered && pending > 0) return scattered_contents(file, random, summary);
   std::size_t whole = 0;
   if (mode == unsynced_data::all) whole = pending;
   if (mode == unsynced_data::torn) whole = std::uniform_int_distribution<std::size_t>(0, pending)(random);
@@ -215,9 +217,41 @@ std::string power_cut_replay::contents_at_cut(const node_state& file, std::mt199
   return contents;
 }
 
+std::string power_cut_replay::scattered_contents(const node_state& file, std::mt19937_64& random,
+                                                 cut_summary& summary) const {
+  std::string contents = file.durable;
+  for (std::size_t i : file.unsynced) {
+    const op& o = recording_.ops[i];
+    if (o.what == op::kind::resize) {
+      if (random() & 1) {
+        apply_data_op(o, contents);
+        ++summary.writes_kept;
+      }
+      continue;
+    }
+    // Each sector the write touches independently.
+    std::size_t kept = 0, sectors = 0;
+    for (std::uint64_t at = o.offset; at < o.offset + o.bytes.size(); ++sectors) {
+      const std::uint64_t end = std::min<std::uint64_t>((at / kSector + 1) * kSector, o.offset + o.bytes.size());
+      if (random() & 1) {
+        op piece = o;
+        piece.offset = at;
+        piece.bytes = o.bytes.substr(static_cast<std::size_t>(at - o.offset), static_cast<std::size_t>(end - at));
+        apply_data_op(piece, contents);
+        ++kept;
+      }
+      at = end;
+    }
+    if (kept == sectors) ++summary.writes_kept;
+    else if (kept > 0) ++summary.writes_torn;
+  }
+  return contents;
+}
+
 status power_cut_replay::write_tree(const name_maps& names, std::uint64_t dir_node,
-                                    const std::string& dir, std::mt19937_64& random,
-                                    unsynced_data mode, cut_summary& summary, int depth) const {
+                                    const std::string& dir, const std::string& relative,
+                                    std::mt19937_64& random, unsynced_data mode,
+                                    cut_summary& summary, int depth) const {
   auto listed = names.find(dir_node);
   if (listed == names.end() || depth > 64) return {};
   for (const auto& [name, node] : listed->second) {
@@ -225,13 +259,20 @@ status power_cut_replay::write_tree(const name_maps& names, std::uint64_t dir_no
     if (found == nodes_.end()) continue;
     const node_state& n = found->second;
     const std::string path = dir + "/" + name;
+    const std::string inside = relative.empty() ? name : relative + "/" + name;
     if (n.is_dir) {
       RV_TRY(make_dir(path, n.mode));
       if (::chmod(path.c_str(), n.mode) < 0) return io_error("chmod", path, errno);
-      RV_TRY(write_tree(names, node, path, random, mode, summary, depth + 1));
-    } else {
-      RV_TRY(write_new_file(path, contents_at_cut(n, random, mode, summary), n.mode));
+      RV_TRY(write_tree(names, node, path, inside, random, mode, summary, depth + 1));
+      continue;
     }
+    for (std::size_t i : n.unsynced) {
+      const op& o = recording_.ops[i];
+      const std::uint64_t from = o.what == op::kind::write ? o.offset : std::min<std::uint64_t>(o.offset, n.durable.size());
+      auto [at, fresh] = summary.unsynced_from.emplace(inside, from);
+      if (!fresh) at->second = std::min(at->second, from);
+    }
+    RV_TRY(write_new_file(path, contents_at_cut(n, random, mode, summary), n.mode));
   }
   return {};
 }
@@ -258,7 +299,7 @@ status power_cut_replay::materialise(const std::string& dir, const cut_choices& 
   out.names_pending = pending;
 
   RV_TRY(make_dir(dir, kPrivateDirMode));
-  return write_tree(names, kRootNode, dir, random, choices.data, out, 0);
+  return write_tree(names, kRootNode, dir, "", random, choices.data, out, 0);
 }
 
 }  // namespace raftvault::fileio

@@ -3,7 +3,8 @@
 //
 // The model: a file's data is durable up to its last fsync/fdatasync; what was written after
 // it may be lost, kept, or kept in part — a prefix of the unsynced writes in order, the last
-// one torn at a 512-byte sector boundary of the file. A name (create, mkdir, rename, unlink)
+// one torn at a 512-byte sector boundary of the file, or any subset of their sectors (page
+// cache write-back and disks reorder unsynced writes). A name (create, mkdir, rename, unlink)
 // is durable once its directory was fsynced after it (a rename's destination directory);
 // before that it may be undone. Which unsynced names survive is chosen among orders a kernel
 // may take: none, all, a prefix of them in the order they were made (journalling file
@@ -22,7 +23,7 @@
 namespace raftvault::fileio {
 
 enum class unsynced_names { none, all, prefix, subset };
-enum class unsynced_data { none, all, torn };
+enum class unsynced_data { none, all, torn, scattered };
 
 struct cut_choices {
   unsynced_names names = unsynced_names::none;
@@ -39,7 +40,10 @@ struct cut_summary {
   std::size_t names_kept = 0;
   std::size_t writes_pending = 0;  // unsynced writes and size changes
   std::size_t writes_kept = 0;     // kept whole
-  std::size_t writes_torn = 0;     // kept up to a sector boundary inside them
+  std::size_t writes_torn = 0;     // kept in part: up to a sector boundary, or some sectors
+  // Each file with unsynced writes (path relative to the tree) -> the lowest offset they touch:
+  // bytes before it are exactly what was made durable.
+  std::map<std::string, std::uint64_t> unsynced_from;
 };
 
 class power_cut_replay {
@@ -71,9 +75,11 @@ class power_cut_replay {
   std::string describe(const durability_op& o) const;
   std::string contents_at_cut(const node_state& file, std::mt19937_64& random,
                               unsynced_data mode, cut_summary& summary) const;
+  std::string scattered_contents(const node_state& file, std::mt19937_64& random,
+                                 cut_summary& summary) const;
   status write_tree(const name_maps& names, std::uint64_t dir_node, const std::string& dir,
-                    std::mt19937_64& random, unsynced_data mode, cut_summary& summary,
-                    int depth) const;
+                    const std::string& relative, std::mt19937_64& random, unsynced_data mode,
+                    cut_summary& summary, int depth) const;
 
   const durability_recording& recording_;
   std::size_t position_ = 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codec/cipher.h"
+#include "keys/key_file_digest.h"
 #include "keys/key_file_testing.h"
 #include "keys/pem.h"
 #include "keys/tls_key.h"
@@ -25,15 +26,15 @@ error corrupt(const std::string& path, const std::string& why) {
   return error(errc::corruption, "key file " + path + ": " + why);
 }
 
-// keyed BLAKE2b-256 of `message` under a subkey of the KEK (crypto_kdf, context "rvkeyfil").
-std::string kek_hash(const unlock_key& kek, std::uint64_t subkey_id, std::string_view message) {
+// Keyed BLAKE2b-256 of `text` (minus the `skipped` lines) under a subkey of the KEK
+// (crypto_kdf, context "rvkeyfil").
+std::string kek_hash(const unlock_key& kek, std::uint64_t subkey_id, std::string_view text,
+                     std::initializer_list<std::string_view> skipped = {}) {
   unsigned char subkey[32];
   crypto_kdf_derive_from_key(subkey, sizeof subkey, subkey_id, kKdfContext, kek.bytes().data());
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size(), subkey, sizeof subkey);
+  std::string digest = blake2b_without_lines(text, skipped, subkey, sizeof subkey);
   sodium_memzero(subkey, sizeof subkey);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+  return digest;
 }
 
 std::string key_check(const unlock_key& kek) {
@@ -97,6 +98,7 @@ struct parsed_file {
   const pem_block* state = nullptr;
   const pem_block* key = nullptr;
   bool locked = false;
+  bool has_digest = false;
   ~parsed_file() {
     for (auto& b : blocks) {
       sodium_memzero(b.body.data(), b.body.size());
@@ -107,6 +109,7 @@ struct parsed_file {
 };
 
 status parse_structure(std::string_view text, const std::string& path, parsed_file& out) {
+  RV_TRY(check_digest(text, path, out.has_digest));
   RV_ASSIGN(out.blocks, parse_pem(text, "key file " + path));
   for (const auto& b : out.blocks) {
     const pem_block** slot = nullptr;
@@ -127,7 +130,8 @@ status parse_structure(std::string_view text, const std::string& path, parsed_fi
   if (!out.key->headers.empty()) return corrupt(path, "the TLS private key block has headers");
   for (const auto& h : out.state->headers) {
     if (h.first != kHeaderKekVersion && h.first != kHeaderDek && h.first != kHeaderDekPending &&
-        h.first != kHeaderNeedsRotation && h.first != kHeaderKekCheck && h.first != kHeaderMac) {
+        h.first != kHeaderNeedsRotation && h.first != kHeaderKekCheck && h.first != kHeaderMac &&
+        h.first != kHeaderDigest) {
       return corrupt(path, "unknown header \"" + h.first + "\" in the RAFTVAULT KEY STATE block");
     }
   }
@@ -178,7 +182,8 @@ class wipe_headers_on_exit {
 };
 
 // The file's text: the state block with `headers` (plus kek-check and kek-mac when locked) and
-// the TLS key block after it. The MAC covers the text as written, minus its own line.
+// the TLS key block after it. The MAC covers the text as written, minus its own line and the
+// digest line; the digest, first in the block, covers everything else.
 std::string assemble_key_file(pem_headers& headers, std::string_view tls_key_block,
                               const unlock_key* kek) {
   if (kek != nullptr) headers.emplace_back(kHeaderKekCheck, base64_encode(key_check(*kek)));
@@ -188,22 +193,13 @@ std::string assemble_key_file(pem_headers& headers, std::string_view tls_key_blo
   std::string text;
   text.reserve(state_block.size() + tls_key_block.size());
   text.append(state_block).append(tls_key_block);
-  if (kek == nullptr) return text;
-  headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
-  auto state_end = text.find("-----END " + std::string(kStateBlock));
-  state_end = text.find('\n', state_end) + 1;
-  return encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
-}
-
-// The MAC covers the file exactly as written, minus the kek-mac line itself.
-std::string without_mac_line(std::string_view text) {
-  const std::string needle = "\n" + std::string(kHeaderMac) + ": ";
-  const auto at = text.find(needle);
-  if (at == std::string_view::npos) return std::string(text);
-  const auto end = text.find('\n', at + 1);
-  std::string out(text.substr(0, at + 1));
-  out += text.substr(end + 1);
-  return out;
+  if (kek != nullptr) {
+    headers.emplace_back(kHeaderMac, base64_encode(kek_hash(*kek, kMacSubkey, text)));
+    auto state_end = text.find("-----END " + std::string(kStateBlock));
+    state_end = text.find('\n', state_end) + 1;
+    text = encode_pem(kStateBlock, headers, kStateBody) + text.substr(state_end);
+  }
+  return with_digest_line(text);
 }
 
 }  // namespace
@@ -273,7 +269,7 @@ result<key_file_summary> peek_key_file(std::string_view text, const std::string&
   parsed_file parsed;
   RV_TRY(parse_structure(text, path, parsed));
   RV_ASSIGN(auto version, parse_version(*parsed.state->header(kHeaderKekVersion), path));
-  return key_file_summary{parsed.locked, version};
+  return key_file_summary{parsed.locked, version, parsed.has_digest};
 }
 
 result<key_file_contents> decode_key_file(std::string_view text, const unlock_key* kek,
@@ -297,7 +293,8 @@ result<key_file_contents> decode_key_file(std::string_view text, const unlock_ke
     }
     std::string mac;
     if (!base64_decode(*state.header(kHeaderMac), mac) || mac.size() != 32 ||
-        sodium_memcmp(mac.data(), kek_hash(*kek, kMacSubkey, without_mac_line(text)).data(),
+        sodium_memcmp(mac.data(),
+                      kek_hash(*kek, kMacSubkey, text, {kHeaderMac, kHeaderDigest}).data(),
                       32) != 0) {
       return corrupt(path, "MAC mismatch: the file was modified or damaged after it was written "
                            "(the unlock key itself is right)");

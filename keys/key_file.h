@@ -2,6 +2,7 @@
 // any I/O. key_store owns reading, writing and the rotation rules.
 //
 //   -----BEGIN RAFTVAULT KEY STATE-----
+//   raftvault-digest: blake2b-256:<base64 32 bytes>      (always first; see below)
 //   kek-version: 3
 //   raft-dek: <base64 MaybeEncryptedRecord: the current DEK>
 //   raft-dek-pending: <same, the pending DEK>            (only while a rotation is pending)
@@ -13,6 +14,11 @@
 //   -----END RAFTVAULT KEY STATE-----
 //   -----BEGIN ENCRYPTED PRIVATE KEY-----   (PRIVATE KEY when unlocked)
 //   ...
+//
+// raftvault-digest is an unkeyed BLAKE2b-256 of the whole file minus its own line: it needs no
+// key, so accidental damage to an unlocked file is found too. kek-mac (keyed, locked files
+// only) covers the whole file minus its own line and the digest line, so it is written first.
+// A file without a digest (written before it existed) is read, and gets one at its next write.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +40,8 @@ constexpr std::string_view kHeaderDekPending = "raft-dek-pending";
 constexpr std::string_view kHeaderNeedsRotation = "raft-dek-needs-rotation";
 constexpr std::string_view kHeaderKekCheck = "kek-check";
 constexpr std::string_view kHeaderMac = "kek-mac";
+constexpr std::string_view kHeaderDigest = "raftvault-digest";
+constexpr std::string_view kDigestAlgorithm = "blake2b-256:";
 
 struct key_file_contents {
   std::uint64_t kek_version = 0;
@@ -57,16 +65,19 @@ result<std::string> encode_key_file(const key_file_contents& contents, const unl
                                     const secret_bytes* tls_key_block = nullptr);
 
 // Parses and verifies a key file. `path` names the file in errors. Errors:
-//   corruption      structure, headers, base64 or records are wrong; MAC mismatch
+//   corruption      digest mismatch ("the key file is damaged"); structure, headers, base64
+//                   or records are wrong; MAC mismatch
 //   missing_key     the file is locked and `kek` is null
 //   wrong_key       "wrong unlock key" (the key check does not match)
 result<key_file_contents> decode_key_file(std::string_view text, const unlock_key* kek,
                                           const std::string& path);
 
-// What can be learnt without a key: whether the file is locked, and its kek-version.
+// What can be learnt without a key: whether the file is locked, its kek-version, and whether
+// it carries a digest (it was checked when it does). The digest and structure are checked.
 struct key_file_summary {
   bool locked = false;
   std::uint64_t kek_version = 0;
+  bool has_digest = false;
 };
 result<key_file_summary> peek_key_file(std::string_view text, const std::string& path);
 

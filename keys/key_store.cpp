@@ -4,6 +4,9 @@
 
 #include <fcntl.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "fileio/crash_point.h"
 #include "keys/permissions.h"
 #include "keys/tls_key.h"
@@ -66,26 +69,49 @@ result<key_store> key_store::create(const std::string& keys_dir, const create_op
   return store;
 }
 
-result<key_store> key_store::open(const std::string& keys_dir, const unlock_key* kek) {
+result<key_store> key_store::open(const std::string& keys_dir, const unlock_key* kek,
+                                  open_mode mode) {
   RV_TRY(check_private_dir(keys_dir));
   key_store store;
   store.dir_ = keys_dir;
-  RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(keys_dir + "/LOCK"));
+  store.read_only_ = mode == open_mode::read_only;
+  const std::string lock_path = keys_dir + "/LOCK";
+  if (store.read_only_) {
+    RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire_if_present(lock_path));
+  } else {
+    RV_ASSIGN(store.lock_, fileio::exclusive_lock::acquire(lock_path));
+  }
   const std::string path = store.key_path();
   if (!fileio::exists(path)) return error(errc::not_found, "key file " + path + " does not exist");
   // A temp file left by a crash before its rename holds nothing the real file lacks.
-  if (fileio::exists(path + ".tmp")) RV_TRY(fileio::unlink(path + ".tmp"));
+  const std::string temp = store.key_target_path() + ".tmp";
+  if (!store.read_only_ && fileio::exists(temp)) RV_TRY(fileio::unlink(temp));
   RV_ASSIGN(auto text, read_key_file(path));
   // An unlocked key file holds the DEKs and the TLS key in the clear.
   const wipe_on_exit wipe_text(text);
   RV_ASSIGN(store.contents_, decode_key_file(text, kek, path));
   RV_ASSIGN(auto summary, peek_key_file(text, path));
+  store.has_digest_ = summary.has_digest;
   if (summary.locked) {
     RV_ASSIGN(auto copy, kek->clone());
     store.kek_ = std::move(copy);
   }
   RV_TRY(store.recover_certificate());
   return store;
+}
+
+::raftvault::status key_store::writable() const {
+  if (!read_only_) return ::raftvault::status::ok();
+  return error(errc::invalid_argument, "key store " + dir_ + " was opened read-only");
+}
+
+std::string key_store::key_target_path() const {
+  std::error_code ec;
+  if (std::filesystem::is_symlink(key_path(), ec)) {
+    auto target = std::filesystem::canonical(key_path(), ec);
+    if (!ec) return target.string();
+  }
+  return key_path();  // a dangling link is replaced like a file: there is nothing to keep
 }
 
 result<bool> key_store::is_locked(const std::string& keys_dir) {
@@ -103,6 +129,7 @@ key_status key_store::status() const {
   s.current_generation = contents_.current.generation;
   if (contents_.pending) s.pending_generation = contents_.pending->generation;
   s.needs_rotation = contents_.needs_rotation;
+  s.has_digest = has_digest_;
   if (contents_.pending) {
     s.state = s.needs_rotation ? rotation_state::pending_and_requested : rotation_state::pending;
   } else {
@@ -136,9 +163,14 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
 }
 
 ::raftvault::status key_store::replace_file(const std::string& text, bool& replaced) {
+  replaced = false;
+  RV_TRY(writable());
   fileio::crash_point("keys.persist.before_replace");
-  auto written = fileio::write_file_atomic(key_path(), text);
+  // Through a symbolic link the target is replaced (temp file beside it, rename over it, fsync
+  // of its directory): replacing the link itself would leave the target with the old state.
+  auto written = fileio::write_file_atomic(key_target_path(), text);
   replaced = static_cast<bool>(written);
+  if (written) has_digest_ = true;
   if (!written) {
     // The replace may have failed after its rename (the directory fsync). Then the file holds
     // the new state and memory must follow it: a new unlock key must never be dropped while
@@ -148,6 +180,7 @@ result<const secret_bytes*> key_store::tls_key_block_for(const key_file_contents
     const wipe_on_exit wipe_on_disk(on_disk.value());
     replaced = on_disk.value() == text;
     if (!replaced) return written.error();
+    has_digest_ = true;
     return written.error().with_context("key file " + key_path() +
                                         " was replaced but may not be durable");
   }

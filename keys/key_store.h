@@ -34,6 +34,12 @@ struct create_options {
   std::optional<std::string> tls_cert_pem;  // written to node.crt; must match the key
 };
 
+// read_write: the service and the commands that change the store. read_only: the readers
+// (status, dump, verify, export), which create and remove nothing in the store: keys/LOCK is
+// taken only when it exists, a leftover node.key.tmp stays, a staged node.crt.next is checked
+// but not installed, and every call that would write the key file is refused.
+enum class open_mode { read_write, read_only };
+
 // docs/keys.md, "DEK rotation states": {C}, {C,F}, {C,P}, {C,P,F}.
 enum class rotation_state { steady, requested, pending, pending_and_requested };
 std::string_view to_string(rotation_state s);
@@ -45,6 +51,9 @@ struct key_status {
   std::optional<std::uint32_t> pending_generation;
   bool needs_rotation = false;  // F
   rotation_state state = rotation_state::steady;
+  // Whether node.key carries its keyless digest (key_file.h); one written before digests
+  // existed gets it at its next write.
+  bool has_digest = true;
 };
 
 class key_store {
@@ -57,7 +66,8 @@ class key_store {
   static result<key_store> create(const std::string& keys_dir, const create_options& options);
   // Opens an existing store. `kek` is required (missing_key otherwise) when the file is locked
   // and ignored when it is not. Refuses a directory or key file open to group/others.
-  static result<key_store> open(const std::string& keys_dir, const unlock_key* kek = nullptr);
+  static result<key_store> open(const std::string& keys_dir, const unlock_key* kek = nullptr,
+                                open_mode mode = open_mode::read_write);
   // Whether the key file is locked, without a key (the CLI uses it to decide to prompt).
   static result<bool> is_locked(const std::string& keys_dir);
 
@@ -66,6 +76,9 @@ class key_store {
 
   const std::string& dir() const { return dir_; }
   std::string key_path() const { return dir_ + "/" + kKeyFileName; }
+  // The file a replace of node.key writes: node.key, or the file it is a symbolic link to (the
+  // link stays, its target gets the new state).
+  std::string key_target_path() const;
   std::string cert_path() const { return dir_ + "/" + kCertFileName; }
   key_status status() const;
 
@@ -117,12 +130,15 @@ class key_store {
   // mprotect sends a TLB-shootdown interrupt to the other CPUs the append path runs on.
   ::raftvault::status persist_change(const std::function<void(key_file_contents&)>& change,
                                      const std::function<void(key_file_contents&)>& undo);
+  // invalid_argument when opened read-only.
+  ::raftvault::status writable() const;
   // Replaces the key file with `text`; `replaced` says whether the file holds it, also after
   // a failure (one after the rename: the error says it may not be durable).
   ::raftvault::status replace_file(const std::string& text, bool& replaced);
   result<key_file_contents> copy_contents() const { return contents_.clone(); }
   result<std::optional<unlock_key>> current_kek_copy() const;
-  // Finishes or discards a staged node.crt.next, then checks node.crt matches the key.
+  // Finishes or discards a staged node.crt.next (read-write), then checks node.crt matches the
+  // key; read-only, a staged certificate that matches the key is the one in force.
   ::raftvault::status recover_certificate();
 
   // encode_tls_key_block(contents_.tls_key, kek_), made once: a DEK rotation persists the key
@@ -135,6 +151,8 @@ class key_store {
   key_file_contents contents_;
   std::optional<unlock_key> kek_;
   std::optional<secret_bytes> tls_key_block_;  // of contents_.tls_key under kek_, once made
+  bool has_digest_ = true;                     // of the file as read or last written
+  bool read_only_ = false;
 };
 
 }  // namespace raftvault::keys

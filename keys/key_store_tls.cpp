@@ -24,6 +24,7 @@ result<std::string> key_store::tls_certificate_pem() const {
 }
 
 ::raftvault::status key_store::replace_tls(std::string_view cert_pem, std::string_view key_pem) {
+  RV_TRY(writable());
   RV_ASSIGN(auto der, tls_key_from_pem(key_pem));
   RV_TRY(check_certificate_matches(cert_pem, der, cert_path()));
   const std::string next_cert = staged_cert(cert_path());
@@ -42,12 +43,19 @@ result<std::string> key_store::tls_certificate_pem() const {
   const std::string next_cert = staged_cert(cert_path());
   if (fileio::exists(next_cert)) {
     RV_ASSIGN(auto staged, fileio::read_file(next_cert));
-    if (check_certificate_matches(staged, contents_.tls_key, next_cert)) {
-      RV_TRY(fileio::rename(next_cert, cert_path()));  // the key was replaced: finish
+    const bool key_replaced =
+        static_cast<bool>(check_certificate_matches(staged, contents_.tls_key, next_cert));
+    if (read_only_) {
+      // Left for the next read-write open; the staged certificate is in force once the key is.
+      if (key_replaced) return ::raftvault::status::ok();
     } else {
-      RV_TRY(fileio::unlink(next_cert));  // the key was not replaced: forget the new cert
+      if (key_replaced) {
+        RV_TRY(fileio::rename(next_cert, cert_path()));  // finish
+      } else {
+        RV_TRY(fileio::unlink(next_cert));  // the key was not replaced: forget the new cert
+      }
+      RV_TRY(fileio::fsync_dir(dir_));
     }
-    RV_TRY(fileio::fsync_dir(dir_));
   }
   if (!fileio::exists(cert_path())) return ::raftvault::status::ok();
   RV_ASSIGN(auto cert, fileio::read_file(cert_path()));

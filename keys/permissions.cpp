@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstdio>
 
 #include "fileio/file.h"
 
@@ -17,9 +16,8 @@ namespace {
   struct stat st {};
   if (::fstat(f.fd(), &st) < 0) return io_error("stat", path, errno);
   if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return error(errc::invalid_argument, std::string(what) + " " + path + " has mode " + mode +
+    return error(errc::invalid_argument, std::string(what) + " " + path + " has mode " +
+                                             fileio::mode_text(st.st_mode) +
                                              "; refusing to use it until it is " + wanted +
                                              " (no access for group or others)");
   }

@@ -12,6 +12,7 @@
 #include "fileio/file.h"
 #include "raftlog/encrypted_log_internal.h"
 #include "raftlog/snap_file.h"
+#include "raftlog/store_permissions.h"
 
 namespace raftvault::raftlog {
 namespace detail {
@@ -189,6 +190,11 @@ result<std::unique_ptr<encrypted_log>> encrypted_log::open(
   auto opened = wal::open(layout.wal_dir(), parts.at, options.wal);
   if (!opened) return blame_snapshot(opened.error(), parts).with_context("open " + data_dir);
   std::unique_ptr<wal> log = std::move(opened).value();
+  // The writer's open, with the WAL's lock held, makes a store copied in with loose modes
+  // private again (readers only report them: store_permissions.h).
+  if (auto made = make_permissions_private(layout); !made) {
+    return made.error().with_context("open " + data_dir);
+  }
   auto contents = log->read_all();
   if (!contents) return contents.error().with_context("open " + data_dir);
   RV_TRY(detail::open_entries(*codec, layout.wal_dir(), contents->entries));

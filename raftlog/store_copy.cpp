@@ -75,22 +75,29 @@ status write_wal_copy(const std::string& dir, bool keep_lock_file, const recover
 
 }  // namespace
 
-status prepare_copy_target(const copy_target& target) {
+std::vector<std::string> interrupted_copy_leftovers(const copy_target& target) {
+  std::vector<std::string> found;
   const std::string temp_wal = target.wal_dir + kTempSuffix;
-  RV_TRY(remove_if_present(temp_wal));
-  RV_TRY(remove_if_present(temp_wal + ".tmp"));
-  RV_TRY(remove_if_present(target.snap_dir + kTempSuffix));
-  const bool snap_is_leftover = fileio::exists(marker_path(target.snap_dir));
+  for (const std::string& temp : {temp_wal, temp_wal + ".tmp", target.snap_dir + kTempSuffix}) {
+    if (fileio::exists(temp)) found.push_back(temp);
+  }
+  if (!fileio::exists(target.wal_dir) && fileio::exists(marker_path(target.snap_dir))) {
+    found.push_back(target.snap_dir);
+  }
+  return found;
+}
+
+status prepare_copy_target(const copy_target& target) {
+  for (const auto& leftover : interrupted_copy_leftovers(target)) RV_TRY(remove_if_present(leftover));
   if (fileio::exists(target.wal_dir)) {  // with or without segments
     // A copy that crashed after its commit point: finish its last step, then refuse.
-    if (snap_is_leftover) {
+    if (fileio::exists(marker_path(target.snap_dir))) {
       RV_TRY(fileio::unlink(marker_path(target.snap_dir)));
       RV_TRY(fileio::fsync_dir(target.snap_dir));
     }
     return error(errc::already_exists, target.wal_dir + " already exists");
   }
   if (!fileio::exists(target.snap_dir)) return {};
-  if (snap_is_leftover) return remove_if_present(target.snap_dir);
   RV_ASSIGN(const bool empty, fileio::is_empty_dir(target.snap_dir));
   if (empty) return remove_if_present(target.snap_dir);
   return error(errc::already_exists,

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "raftlog/encrypted_log.h"
 #include "raftlog/migration.h"
@@ -19,9 +20,13 @@ struct copy_target {
   bool keep_lock_file = true;
 };
 
-// Removes what an interrupted copy to `target` left behind (temp directories; a snap directory
-// without its WAL that carries the in-progress marker), then refuses a target that already
-// holds a WAL, or a non-empty snap directory that is not a leftover (errc::already_exists).
+// What an interrupted copy to `target` left behind, as paths: its temp directories, and a snap
+// directory without its WAL that carries the in-progress marker. Only partial copies: the
+// source of the copy is the usable one until the WAL directory is renamed into place.
+std::vector<std::string> interrupted_copy_leftovers(const copy_target& target);
+
+// Removes interrupted_copy_leftovers(target), then refuses a target that already holds a WAL,
+// or a non-empty snap directory that is not a leftover (errc::already_exists).
 status prepare_copy_target(const copy_target& target);
 
 // Writes `content` (plaintext payloads) sealed by `sealer` into the temp directories, makes

@@ -1,6 +1,7 @@
 #include "reliability/powercut_check.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include "actors/pipeline.h"
@@ -23,10 +24,20 @@ cut_verdict violation(const std::string& what, const std::string& detail) {
 struct key_choice {
   std::optional<keys::unlock_key> kek;  // none: the file is unlocked
   std::optional<cut_verdict> refused;
+  // The file is locked under the key of an autolock on not yet answered at the cut: the
+  // service was never shown it (the check knows it from the reply that came later).
+  bool key_never_shown = false;
 };
 
+bool answered_after(const workload_run& run, std::size_t position, const std::string& key) {
+  return std::any_of(run.acks.begin(), run.acks.end(), [&](const acknowledgement& a) {
+    return a.what == acknowledgement::kind::kek && a.key_from_store && a.unlock_key == key &&
+           a.position > position;
+  });
+}
+
 key_choice choose_unlock_key(const std::string& path, const workload_run& run,
-                             const acknowledged_state& acked) {
+                             const acknowledged_state& acked, std::size_t position) {
   key_choice out;
   auto text = fileio::read_file(path);
   if (!text) {
@@ -64,6 +75,7 @@ key_choice choose_unlock_key(const std::string& path, const workload_run& run,
     auto opened = keys::decode_key_file(*text, &*key, path);
     if (opened) {
       out.kek = std::move(*key);
+      out.key_never_shown = answered_after(run, position, candidate);
       return out;
     }
     if (opened.error().code() != errc::wrong_key) {
@@ -146,7 +158,12 @@ bool repaired_a_tail(const std::string& wal_dir) {
   });
 }
 
-// The whole pipeline on the cut store: recover, append, rotate the DEK, close, reopen.
+// The whole pipeline on the cut store, as the service would run it after the restart: it
+// appends one entry at a time (each a new index a rotation's snapshot can reach) and asks for
+// DEK rotations until the rotator is idle with one key. A rotation pending or requested before
+// the cut resumes at start-up and may answer the first request while the one it left flagged
+// still runs; a snapshot provider asked too early says "nothing applied", and the service
+// applies more and asks again.
 std::optional<cut_verdict> restart_and_rotate(const actors::pipeline_options& options,
                                               const keys::unlock_key* kek, acknowledged_state acked) {
   auto applied = std::make_shared<content_model>();
@@ -161,47 +178,57 @@ std::optional<cut_verdict> restart_and_rotate(const actors::pipeline_options& op
     for (const auto& e : recovered->entries) before[e.index] = digest_of(e);
     for (const auto& [i, d] : before) applied->add(d);
     store.register_snapshot_provider(store.system().spawn(content_provider, applied));
-    const std::uint64_t last = applied->last();
-    std::vector<entry> more;
-    for (std::uint64_t i = last + 1; i <= last + 4; ++i) {
+    // A torn tail may keep a new term's entries without the hard state written after them.
+    std::uint64_t term = std::max<std::uint64_t>(1, recovered->state.term);
+    if (!recovered->entries.empty()) term = std::max(term, recovered->entries.back().term);
+    if (recovered->snap) term = std::max(term, recovered->snap->metadata.term);
+    hard_state state{term, recovered->state.vote, recovered->state.commit};
+    std::string rotation_state = "none asked";
+    for (int attempt = 0; attempt < 4 && rotation_state != "{C}"; ++attempt) {
       entry e;
-      e.index = i;
-      e.term = std::max<std::uint64_t>(1, recovered->state.term);
-      e.data = "after the cut " + std::to_string(i);
-      applied->add(digest_of(e));
-      acked.entries[i] = digest_of(e);
-      more.push_back(std::move(e));
-    }
-    const hard_state state{more.front().term, recovered->state.vote, std::max(recovered->state.commit, last)};
-    if (auto appended = store.append(state, more); !appended)
-      return violation("append after restart refused", appended.error().describe());
-    // A rotation resumed at start-up may have taken the newest entry for its snapshot; the
-    // one asked for here then needs a later one, as a live service would provide.
-    auto report = store.rotate_dek();
-    for (int attempt = 0; attempt < 2 && !report &&
-                          report.error().message().find("nothing applied") != std::string::npos;
-         ++attempt) {
-      const std::uint64_t next = applied->last() + 1;
-      entry e;
-      e.index = next;
+      e.index = applied->last() + 1;
       e.term = state.term;
-      e.data = "after the cut " + std::to_string(next);
+      e.data = "after the cut " + std::to_string(e.index);
       applied->add(digest_of(e));
-      acked.entries[next] = digest_of(e);
-      if (auto appended = store.append({state.term, state.vote, next - 1}, {e}); !appended)
+      acked.entries[e.index] = digest_of(e);
+      state.commit = std::max(state.commit, e.index - 1);
+      if (auto appended = store.append(state, {e}); !appended)
         return violation("append after restart refused", appended.error().describe());
-      report = store.rotate_dek();
+      auto report = store.rotate_dek();
+      if (!report && report.error().message().find("nothing applied") != std::string::npos) continue;
+      if (!report) return violation("DEK rotation after restart failed", report.error().describe());
+      auto status = store.status_report();
+      if (!status) return violation("status after restart failed", status.error().describe());
+      rotation_state = status->key_generations.size() == 1 ? status->rotation_state : "two keys held";
     }
-    if (!report) return violation("DEK rotation after restart failed", report.error().describe());
-    auto status = store.status_report();
-    if (!status || status->rotation_state != "{C}" || status->key_generations.size() != 1)
-      return violation("rotation after restart left keys behind",
-                       status ? status->rotation_state : status.error().describe());
+    if (rotation_state != "{C}") return violation("rotations after restart never settled", rotation_state);
     if (auto closed = store.close(); !closed) return violation("close after restart failed", closed.error().describe());
   }
   auto reopened = actors::open_store(options, kek);
   if (!reopened) return violation("reopen after restart refused", reopened.error().describe());
+  auto in_use = raftlog::key_generations_in_use(options.data_dir);
+  const std::vector<std::uint32_t> current{reopened->keys->status().current_generation};
+  if (!in_use || *in_use != current)
+    return violation("a retired key is still needed", in_use ? "after the rotation" : in_use.error().describe());
   return check_entries(reopened->recovered, acked);
+}
+
+// Whether `refusal` names a file and byte offset at or past the first byte an unsynced write
+// touched: damage there loses nothing that was durable.
+bool damage_in_unsynced_bytes(const error& refusal, const std::string& root, const fileio::cut_summary& kept) {
+  if (refusal.code() != errc::corruption) return false;
+  const std::string& text = refusal.message();
+  const std::string marker = " at byte offset ";
+  const auto at = text.find(marker);
+  if (at == std::string::npos) return false;
+  const auto path_start = text.rfind(' ', at - 1);
+  const std::string path = text.substr(path_start == std::string::npos ? 0 : path_start + 1,
+                                       at - (path_start == std::string::npos ? 0 : path_start + 1));
+  if (path.compare(0, root.size() + 1, root + "/") != 0) return false;
+  const auto unsynced = kept.unsynced_from.find(path.substr(root.size() + 1));
+  if (unsynced == kept.unsynced_from.end()) return false;
+  const std::uint64_t offset = std::strtoull(text.c_str() + at + marker.size(), nullptr, 10);
+  return offset >= unsynced->second;
 }
 
 }  // namespace
@@ -238,7 +265,7 @@ acknowledged_state acknowledged_before(const workload_run& run, std::size_t posi
 }
 
 cut_verdict check_cut(const std::string& root, const workload_run& run, std::size_t position,
-                      bool restart) {
+                      bool restart, const fileio::cut_summary& kept, bool scattered) {
   const auto acked = acknowledged_before(run, position);
   auto options = run.options;
   options.data_dir = root + "/" + run.options.data_dir;
@@ -247,20 +274,23 @@ cut_verdict check_cut(const std::string& root, const workload_run& run, std::siz
 
   auto layout = raftlog::detect_layout(options.data_dir);
   if (!acked.created) {
-    if (!layout && layout.error().code() == errc::not_found)
-      return {true, "before creation was acknowledged: no store", ""};
-    auto opened = actors::open_store(options);
+    // The service starts again as it did: creating the store if there is none.
+    auto again = options;
+    again.create_if_missing = true;
+    auto opened = actors::open_store(again);
     if (!opened)
-      return {true, "before creation was acknowledged: half-made store refused", opened.error().describe()};
-    return {true, "before creation was acknowledged: store opens", ""};
+      return {true, "half-made store refused (creation unacked)", opened.error().describe()};
+    return {true, layout ? "half-made store opens (creation unacked)" : "store made anew (creation unacked)", ""};
   }
   if (!layout) return violation("store gone", layout.error().describe());
 
-  auto key = choose_unlock_key(layout->keys_dir() + "/" + keys::key_store::kKeyFileName, run, acked);
+  auto key = choose_unlock_key(layout->keys_dir() + "/" + keys::key_store::kKeyFileName, run, acked, position);
   if (key.refused) return *key.refused;
   const keys::unlock_key* kek = key.kek ? &*key.kek : nullptr;
   {
     auto opened = actors::open_store(options, kek);
+    if (!opened && scattered && damage_in_unsynced_bytes(opened.error(), root, kept))
+      return {true, kRefusedOutOfOrder, opened.error().describe()};
     if (!opened) return violation("store refused to open", opened.error().describe());
     if (auto wrong = check_opened(*opened, options.data_dir, acked)) {
       wrong->detail += " (" + where + ")";
@@ -268,10 +298,12 @@ cut_verdict check_cut(const std::string& root, const workload_run& run, std::siz
     }
   }
   std::string outcome = "acknowledged state intact";
-  if (repaired_a_tail(layout->wal_dir())) outcome += ", torn WAL tail repaired";
+  if (repaired_a_tail(layout->wal_dir())) outcome = "intact, torn tail repaired";
+  // Intact, but locked under a key its service never received (reliability/README.md).
+  if (key.key_never_shown) outcome = "intact, autolock key not yet shown";
   if (restart) {
     if (auto wrong = restart_and_rotate(options, kek, acked)) return *wrong;
-    outcome += ", restarted and rotated";
+    outcome += " + restart";
   }
   return {true, outcome, where};
 }

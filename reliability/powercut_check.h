@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "fileio/power_cut.h"
 #include "reliability/powercut_workload.h"
 
 namespace raftvault::reliability::powercut {
@@ -23,6 +24,10 @@ struct acknowledged_state {
 };
 acknowledged_state acknowledged_before(const workload_run& run, std::size_t position);
 
+// A refusal the torn-tail rule accepts as its price; the campaign then checks the same cut
+// without the unsynced writes, to prove nothing acknowledged was in them.
+inline constexpr const char* kRefusedOutOfOrder = "refused: unsynced write persisted out of order";
+
 struct cut_verdict {
   bool ok = true;
   std::string outcome_class;  // the table's row
@@ -32,7 +37,10 @@ struct cut_verdict {
 // Checks the store materialised under `root` (the recording's root) against what `run`
 // acknowledged before `position`. With `restart`, also runs the whole pipeline on it: recover,
 // append, a DEK rotation (which resumes an interrupted one), and a last reopen.
+// `kept` is what the cut kept of the unsynced writes, `scattered` whether they were kept out
+// of order: then, and only then, a refusal naming damage in bytes no fsync covered is the
+// torn-tail rule's documented price (docs/wal-format.md, "Torn tails"), not a violation.
 cut_verdict check_cut(const std::string& root, const workload_run& run, std::size_t position,
-                      bool restart);
+                      bool restart, const fileio::cut_summary& kept, bool scattered);
 
 }  // namespace raftvault::reliability::powercut

@@ -86,40 +86,35 @@ class ack_log {
 
 // Closed-loop producers: each takes the next indexes and sends its append under one lock (so
 // acceptance order is index order, as a raft node's single log writer guarantees), then waits
-// for the reply outside it.
+// for the reply outside it. The control thread sends its hard-state-only appends and starts
+// new terms under the same lock.
 class producers {
  public:
   producers(actors::blocking_storage& store, std::size_t count, std::uint64_t seed,
             std::shared_ptr<content_model> model, ack_log& acks)
-      : next_index_(1) {
+      : store_(store), acks_(acks) {
     for (std::size_t p = 0; p < count; ++p) {
-      threads_.emplace_back([this, &store, seed, p, model, &acks] {
+      threads_.emplace_back([this, seed, p, model] {
         std::mt19937_64 random(seed ^ (0x9e3779b97f4a7c15ull * (p + 1)));
-        caf::scoped_actor self{store.system()};
+        caf::scoped_actor self{store_.system()};
         while (!stop_) {
           std::unique_lock<std::mutex> lock(order_);
           const std::size_t count = std::uniform_int_distribution<std::size_t>(1, 8)(random);
           std::vector<entry> batch;
-          for (std::size_t i = 0; i < count; ++i) batch.push_back(entry_at(seed, next_index_ + i, 1));
+          for (std::size_t i = 0; i < count; ++i) batch.push_back(entry_at(seed, next_index_ + i, term_));
           next_index_ += count;
           acknowledgement ack;
           ack.what = acknowledgement::kind::append;
-          ack.state = hard_state{1, 1, batch.front().index - 1};
+          last_commit_ = batch.front().index - 1;
+          ack.state = hard_state{term_, 1, last_commit_};
           for (const auto& e : batch) {
             ack.entries.push_back(digest_of(e));
             model->add(ack.entries.back());
           }
-          auto pending = self->request(store.handle(), caf::infinite, actors::append_atom::value,
+          auto pending = self->request(store_.handle(), caf::infinite, actors::append_atom::value,
                                        ack.state, std::move(batch));
           lock.unlock();
-          std::string failure;
-          pending.receive([](std::uint64_t) {},
-                          [&](caf::error& err) { failure = actors::from_caf(err).describe(); });
-          if (!failure.empty()) {
-            acks.fail("append: " + failure);
-            return;
-          }
-          acks.add(std::move(ack));
+          if (!answered(pending, std::move(ack))) return;
         }
       });
     }
@@ -131,10 +126,47 @@ class producers {
       if (t.joinable()) t.join();
   }
 
+  // Entries and hard states from now on carry the next term.
+  void new_term() {
+    std::lock_guard<std::mutex> guard(order_);
+    ++term_;
+  }
+  // A hard state alone, committing `commit` (acknowledged, so in the log).
+  bool commit_to(std::uint64_t commit) {
+    caf::scoped_actor self{store_.system()};
+    std::unique_lock<std::mutex> lock(order_);
+    acknowledgement ack;
+    ack.what = acknowledgement::kind::append;
+    // Never below a commit already sent: a hard state does not go back.
+    last_commit_ = std::max(last_commit_, commit);
+    ack.state = hard_state{term_, 1, last_commit_};
+    auto pending = self->request(store_.handle(), caf::infinite, actors::append_atom::value, ack.state,
+                                 std::vector<entry>{});
+    lock.unlock();
+    return answered(pending, std::move(ack));
+  }
+
  private:
+  template <class Pending>
+  bool answered(Pending& pending, acknowledgement ack) {
+    std::string failure;
+    pending.receive([](std::uint64_t) {},
+                    [&](caf::error& err) { failure = actors::from_caf(err).describe(); });
+    if (!failure.empty()) {
+      acks_.fail("append: " + failure);
+      return false;
+    }
+    acks_.add(std::move(ack));
+    return true;
+  }
+
+  actors::blocking_storage& store_;
+  ack_log& acks_;
   std::atomic<bool> stop_{false};
   std::mutex order_;
-  std::uint64_t next_index_;
+  std::uint64_t next_index_ = 1;
+  std::uint64_t term_ = 1;
+  std::uint64_t last_commit_ = 0;
   std::vector<std::thread> threads_;
 };
 
@@ -153,6 +185,7 @@ class controller {
     auto snap = model_->snapshot_at(index);
     if (!snap) return "no snapshot content at " + std::to_string(index);
     auto saved = store_.save_snapshot(*snap);
+    if (!saved && overtaken(index)) return {};
     if (!saved) return "snapshot at " + std::to_string(index) + ": " + saved.error().describe();
     acknowledgement ack;
     ack.what = acknowledgement::kind::snapshot;
@@ -166,6 +199,12 @@ class controller {
     acks_.add(ack);
     ++releases_;
     return {};
+  }
+
+  // Whether a rotation's forced snapshot (an autolock on starts one) reached `index` first.
+  bool overtaken(std::uint64_t index) {
+    auto status = store_.status_report();
+    return status && status->snapshot_index >= index;
   }
 
   std::string rotate_dek() {
@@ -201,6 +240,14 @@ class controller {
     return note_kek("");
   }
 
+  // The store makes the key: nobody knows it before the reply.
+  std::string autolock_on() {
+    auto changed = store_.set_autolock(true);
+    if (!changed) return "autolock on: " + changed.error().describe();
+    run_.unlock_keys.push_back(*changed);
+    return note_kek(*changed, /*from_store=*/true);
+  }
+
   bool locked() {
     auto status = store_.status_report();
     return status && status->locked;
@@ -214,13 +261,14 @@ class controller {
   }
 
  private:
-  std::string note_kek(const std::string& key_text) {
+  std::string note_kek(const std::string& key_text, bool from_store = false) {
     auto status = store_.status_report();
     if (!status) return "status: " + status.error().describe();
     acknowledgement ack;
     ack.what = acknowledgement::kind::kek;
     ack.kek_version = status->kek_version;
     ack.unlock_key = key_text;
+    ack.key_from_store = from_store;
     acks_.add(ack);
     ++kek_changes_;
     return {};
@@ -232,6 +280,20 @@ class controller {
   workload_run& run_;
   int snapshots_ = 0, releases_ = 0, dek_rotations_ = 0, kek_changes_ = 0;
 };
+
+enum class control_step {
+  snapshot, snapshot_and_release, rotate_dek, rotate_kek, toggle_autolock, new_term, commit_alone,
+};
+constexpr std::size_t kStepKinds = 7;
+
+// Every kind of step once, in a seeded order, then seeded picks up to `count`.
+std::vector<control_step> control_steps(std::size_t count, std::mt19937_64& random) {
+  std::vector<control_step> steps;
+  for (std::size_t k = 0; k < kStepKinds; ++k) steps.push_back(static_cast<control_step>(k));
+  std::shuffle(steps.begin(), steps.end(), random);
+  while (steps.size() < count) steps.push_back(static_cast<control_step>(random() % kStepKinds));
+  return steps;
+}
 
 actors::pipeline_options options_for(const std::string& data_dir, std::mt19937_64& random,
                                      const workload_shape& shape) {
@@ -324,14 +386,22 @@ workload_run run_workload(const std::string& root, std::uint64_t seed, const wor
     controller control(store, model, acks, run);
     producers load(store, shape.producers, seed, model, acks);
     std::string failure;
-    for (std::size_t step = 0; step < shape.control_steps && failure.empty(); ++step) {
-      if (!acks.wait_for_more(std::uniform_int_distribution<std::size_t>(10, 60)(random))) break;
-      const auto pick = random() % 100;
-      if (pick < 25) failure = control.snapshot_now(false);
-      else if (pick < 45) failure = control.snapshot_now(true);
-      else if (pick < 75) failure = control.rotate_dek();
-      else if (pick < 90 || !control.locked()) failure = control.rotate_kek();
-      else failure = control.autolock_off();
+    for (const auto step : control_steps(shape.control_steps, random)) {
+      if (!failure.empty() || !acks.wait_for_more(std::uniform_int_distribution<std::size_t>(10, 60)(random)))
+        break;
+      switch (step) {
+        case control_step::snapshot: failure = control.snapshot_now(false); break;
+        case control_step::snapshot_and_release: failure = control.snapshot_now(true); break;
+        case control_step::rotate_dek: failure = control.rotate_dek(); break;
+        case control_step::rotate_kek: failure = control.rotate_kek(); break;
+        case control_step::toggle_autolock:
+          failure = control.locked() ? control.autolock_off() : control.autolock_on();
+          break;
+        case control_step::new_term: load.new_term(); break;
+        case control_step::commit_alone:
+          if (!load.commit_to(acks.highest_acknowledged())) failure = "hard state alone refused";
+          break;
+      }
     }
     if (failure.empty()) acks.wait_for_more(20);
     load.stop();

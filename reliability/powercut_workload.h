@@ -1,6 +1,7 @@
 // The powercut campaign's workload: one seeded run of the actor pipeline under a durability
 // recording (fileio/durability_log.h) — producers appending, and a control thread taking
-// snapshots, releasing segments, rotating the DEK and the KEK and turning autolock off — with
+// snapshots, releasing segments, rotating the DEK and the KEK, turning autolock on and off,
+// starting new terms and advancing the commit alone — with
 // every acknowledgement noted at its position in the recording, so that a power cut at any
 // position knows exactly what was acknowledged before it.
 #pragma once
@@ -59,6 +60,7 @@ struct acknowledgement {
   std::uint32_t generation = 0;         // rotate_dek: the new DEK
   std::uint64_t kek_version = 0;        // kek: the key file's version after it
   std::string unlock_key;               // kek: the unlock key after it ("" = unlocked)
+  bool key_from_store = false;          // kek: autolock on, whose key the reply shows first
 };
 
 struct workload_shape {
@@ -71,7 +73,8 @@ struct workload_shape {
 struct workload_run {
   fileio::durability_recording recording;
   std::vector<acknowledgement> acks;  // by position
-  // Every unlock key the workload handed to the store, acknowledged or not (text form).
+  // Every unlock key of the run (text form): those the workload handed to the store,
+  // acknowledged or not, and those autolock on answered with.
   std::vector<std::string> unlock_keys;
   actors::pipeline_options options;  // data_dir relative to the recording's root: "store"
   std::string summary;               // what the run did, in words

@@ -5,6 +5,7 @@
 #include "raftlog/encrypted_log.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
+#include "tools/permission_notes.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
 #include "tools/table.h"
@@ -99,8 +100,9 @@ int cmd_dump(int argc, char** argv) {
     from = *parsed;
   }
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
+  warn_loose_permissions(store->layout);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);
   if (!content->skipped_snapshot.empty()) warn_skipped_snapshot(content->skipped_snapshot, data_dir);

@@ -2,6 +2,7 @@
 // stores go through raftlog::migrate_plain_to_encrypted; --cipher none makes a plaintext copy
 // with the same crash-safe copy protocol. The source is only read.
 #include <iostream>
+#include <utility>
 
 #include "actors/held_keys.h"
 #include "fileio/file.h"
@@ -10,6 +11,7 @@
 #include "raftlog/wal.h"
 #include "tools/commands.h"
 #include "tools/new_store.h"
+#include "tools/path_overlap.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
@@ -57,6 +59,13 @@ int cmd_import(int argc, char** argv) {
   if (!request) return code;
   const std::string wal_dir = args.value("wal-dir");
   const std::string snap_dir = args.value("snap-dir");
+  // A store written into its own source would be read while it is written, and a failed run's
+  // clean-up would remove what it created inside the source.
+  for (const auto& [flag, source] : {std::pair{"--wal-dir", wal_dir}, std::pair{"--snap-dir", snap_dir}}) {
+    if (!source.empty() && path_within(request->data_dir, source))
+      return usage_error(spec, "--data-dir " + request->data_dir + " lies inside " + flag + " " + source +
+                                   ": the new store must be outside the directories it imports");
+  }
   if (!raftlog::wal_exists(wal_dir))
     return fail("no etcd WAL segments (*.wal) in " + wal_dir + ": --wal-dir must name an etcd member's wal directory");
   if (!snap_dir.empty() && !fileio::exists(snap_dir))
@@ -93,6 +102,7 @@ int cmd_import(int argc, char** argv) {
   bar.finish();
   if (!imported) return fail_new_store(*guard, import_failure(imported.error(), request->data_dir, wal_dir));
   if (auto kept = keep_new_store_with_key(*guard, *keys); kept != kExitOk) return kept;
+  make_new_store_private(*request);
   note("imported " + wal_dir + (snap_dir.empty() ? "" : " + " + snap_dir) + " into " + request->data_dir +
        " (cipher " + std::string(codec::to_string(request->cipher)) + ", autolock " +
        (keys->kek() ? "on" : "off") + "); the source was not changed");

@@ -39,6 +39,7 @@ int cmd_init(int argc, char** argv) {
   }();
   if (!created) return fail_new_store(*guard, with_advice(created.error(), request->data_dir));
   if (auto kept = keep_new_store_with_key(*guard, *keys); kept != kExitOk) return kept;
+  make_new_store_private(*request);
   if (request->cipher == codec::cipher::none && request->autolock)
     note("--cipher none stores the log in plaintext: autolock protects only the key file");
   const auto status = keys->status();

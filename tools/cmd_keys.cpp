@@ -4,6 +4,7 @@
 
 #include "tools/commands.h"
 #include "tools/new_store.h"
+#include "tools/permission_notes.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
 
@@ -37,13 +38,14 @@ int cmd_unlock_key(int argc, char** argv) {
   if (args.positional()[0] != "rotate")
     return usage_error(spec, "unknown action '" + args.positional()[0] + "' (expected rotate)");
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
   if (!store->keys->status().locked)
     return fail("store " + data_dir + " has autolock off, so there is no unlock key to rotate: turn it on with "
                 "'raftvault autolock on --data-dir " + data_dir + "'");
   auto version = store->keys->next_kek_version();
   if (!version) return fail(version.error(), data_dir);
+  if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
   auto fresh = keys::unlock_key::generate();
   if (!fresh) return fail(fresh.error(), data_dir);
   if (auto shown = write_new_unlock_key(*fresh); !shown)
@@ -68,8 +70,12 @@ int cmd_autolock(int argc, char** argv) {
   if (mode != "on" && mode != "off") return usage_error(spec, "expected on or off, got '" + mode + "'");
   const bool on = mode == "on";
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
+  // Modes are fixed only by a run that changes the key file.
+  if (on != store->keys->status().locked) {
+    if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
+  }
   if (!on) {
     auto changed = store->keys->set_autolock(false);
     if (!changed) return fail(changed.error(), data_dir);

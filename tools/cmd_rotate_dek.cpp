@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "tools/commands.h"
+#include "tools/permission_notes.h"
 #include "tools/offline_rotation.h"
 #include "tools/progress.h"
 #include "tools/report.h"
@@ -20,8 +21,11 @@ int cmd_rotate_dek(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_write);
   if (!store) return fail(store.error(), data_dir);
+  if (store->layout.encrypted) {  // a plaintext store is refused below, unchanged
+    if (auto made = make_store_private(store->layout); !made) return fail(made.error(), data_dir);
+  }
   const auto start = std::chrono::steady_clock::now();
   progress_bar bar("rotate-dek", 0, "entries");
   auto report = rotate_dek_offline(*store, [&bar](std::uint64_t done, std::uint64_t total) {

@@ -5,6 +5,7 @@
 #include "raftlog/wal.h"
 #include "tools/commands.h"
 #include "tools/json_writer.h"
+#include "tools/permission_notes.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
 #include "tools/table.h"
@@ -31,8 +32,9 @@ int cmd_status(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) return fail(store.error(), data_dir);
+  warn_loose_permissions(store->layout);
   auto content = raftlog::read_store(data_dir, store->codec);
   if (!content) return fail(content.error(), data_dir);
   if (!content->skipped_snapshot.empty()) warn_skipped_snapshot(content->skipped_snapshot, data_dir);

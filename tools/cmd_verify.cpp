@@ -1,5 +1,5 @@
 // raftvault verify: reads and authenticates everything a restart could need — the key file
-// (MAC, unlock key), every .snap file (CRC, then the sealed payload), every WAL record (CRC
+// (digest, MAC, unlock key), every .snap file (CRC, then the sealed payload), every WAL record (CRC
 // chain, framing), every entry payload a held key opens — then the restart path itself.
 // Stops at the first problem, naming file, offset and cause (exit 1). Changes nothing.
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
 #include "tools/commands.h"
+#include "tools/permission_notes.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "tools/store_access.h"
@@ -37,16 +38,23 @@ struct wal_tally {
   std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
 };
 
-// Whether an entry that does not open may just be sealed with a DEK a rotation retired: its
-// generation is not held, or it names none (secretbox records), so no single held key is
-// known to be its own. Failing under a generation still held is tampering, before the
-// snapshot too.
-bool sealed_with_retired_key(const entry& stored, const error& cause) {
+// Whether a payload (an entry's or a snapshot's) that does not open may just be sealed with a
+// DEK a rotation retired: its generation is not held, or it names none (secretbox records), so
+// no single held key is known to be its own. Failing under a generation still held is
+// tampering, before the snapshot too.
+bool sealed_with_retired_key(const std::string& sealed, const error& cause) {
   if (cause.code() == errc::missing_key) return true;
   if (cause.code() != errc::wrong_key) return false;
-  auto header = codec::inspect_record(stored.data);
+  auto header = codec::inspect_record(sealed);
   return header && header->key_id == 0;
 }
+
+// A .snap file no held key opens, judged once the snapshot a restart uses is known.
+struct snap_failure {
+  std::uint64_t index = 0;
+  std::string where;
+  error cause{errc::corruption, {}};
+};
 
 int problem(const std::string& data_dir, const std::string& where, const std::string& cause) {
   return fail("verify " + data_dir + ": " + where + ": " + cause);
@@ -97,7 +105,8 @@ int walk_wal(const offline_store& store, wal_tally& tally) {
       ++tally.authenticated;
       continue;
     }
-    tally.failures.push_back({stored->index, where, opened.error(), sealed_with_retired_key(*stored, opened.error())});
+    tally.failures.push_back({stored->index, where, opened.error(),
+                              sealed_with_retired_key(stored->data, opened.error())});
   }
   bar.finish();
   return kExitOk;
@@ -114,24 +123,29 @@ int cmd_verify(int argc, char** argv) {
   parsed_args args;
   if (auto code = parse_args(spec, argc, argv, args)) return *code;
   const std::string data_dir = args.value("data-dir");
-  auto store = open_offline(args, data_dir);  // key file: structure, MAC, unlock key
+  // The key file: digest, structure, MAC, unlock key.
+  auto store = open_offline(args, data_dir, keys::open_mode::read_only);
   if (!store) {
     if (store.error().code() == errc::corruption) return fail("verify " + data_dir + ": " + store.error().message());
     return fail(store.error(), data_dir);
   }
+  warn_loose_permissions(store->layout);
   const auto key_status = store->keys->status();
 
   // Snapshots: CRC and name of every file, then the payload under the held keys.
   raftlog::snapshotter snaps(store->layout.snap_dir());
   auto names = snaps.list();
   if (!names) return fail("verify " + data_dir + ": " + names.error().message());
+  std::vector<snap_failure> snap_failures;
   for (const auto& name : *names) {
     const std::string where = store->layout.snap_dir() + "/" + name + " offset 0";
     auto snap = snaps.load_file(name);
     if (!snap) return problem(data_dir, where, snap.error().message());
     if (!store->codec->encrypted()) continue;
     auto opened = store->codec->open_snapshot(*snap);
-    if (!opened) return problem(data_dir, where, opened.error().message());
+    if (opened) continue;
+    if (!sealed_with_retired_key(snap->data, opened.error())) return problem(data_dir, where, opened.error().message());
+    snap_failures.push_back({snap->metadata.index, where, opened.error()});
   }
 
   wal_tally tally;
@@ -148,17 +162,29 @@ int cmd_verify(int argc, char** argv) {
     }
     return problem(data_dir, failure.where, failure.cause.message());
   }
+  // A rotation retires its key before it deletes the old key's files: a crash in between
+  // leaves older snapshots no held key opens, which the newer one a restart uses replaces.
+  std::uint64_t superseded_snaps = 0;
+  for (const auto& failure : snap_failures) {
+    if (failure.index >= at.index) return problem(data_dir, failure.where, failure.cause.message());
+    ++superseded_snaps;
+  }
   if (auto verified = raftlog::verify_wal(store->layout.wal_dir(), at); !verified)
     return fail("verify " + data_dir + ": " + verified.error().message());
 
   const auto segments = raftlog::list_segments(store->layout.wal_dir());
   key_value_list summary;
-  summary.add("key file", store->keys->key_path() + ": ok (" + (key_status.locked ? "locked, MAC checked" : "unlocked") +
+  summary.add("key file", store->keys->key_path() + ": ok (" + (key_status.locked ? "locked, MAC checked" : key_status.has_digest ? "unlocked, digest checked" : "unlocked") +
                               ", kek-version " + std::to_string(key_status.kek_version) + ", DEK generation " +
                               std::to_string(key_status.current_generation) +
                               (key_status.pending_generation ? " + pending " + std::to_string(*key_status.pending_generation) : "") + ")")
       .add("snapshots", std::to_string(names->size()) + " file(s) ok" +
-                            (store->codec->encrypted() ? ", authenticated" : ""))
+                            (!store->codec->encrypted() ? ""
+                             : superseded_snaps == 0
+                                 ? ", authenticated"
+                                 : ", " + std::to_string(names->size() - superseded_snaps) +
+                                       " authenticated, " + std::to_string(superseded_snaps) +
+                                       " older than the restart's under a retired key"))
       .add("wal", std::to_string(segments.size()) + " segment(s), " + thousands(tally.records) +
                       " records, CRC chain ok")
       .add("entries", thousands(tally.entries) + " records" +
@@ -171,6 +197,10 @@ int cmd_verify(int argc, char** argv) {
                                 std::to_string(content->entries.size()) + " entries, hard state term " +
                                 std::to_string(content->state.term) + " vote " + std::to_string(content->state.vote) +
                                 " commit " + std::to_string(content->state.commit));
+  if (!key_status.has_digest)
+    summary.add("note", "the key file has no raftvault-digest line (an older raftvault wrote it)" +
+                            std::string(key_status.locked ? "" : ", so not all damage to it can be detected") +
+                            ": the next write of the key file (a DEK rotation, an autolock change) adds one");
   if (!tally.torn.empty()) summary.add("note", "torn tail (a crash mid-write; the next open truncates it): " + tally.torn);
   if (!tally.garbage.empty())
     summary.add("note", "non-zero bytes after the clean end, not records (the next open zeroes them): " + tally.garbage);

@@ -7,6 +7,7 @@
 #include "keys/tls_key.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/store_layout.h"
+#include "tools/permission_notes.h"
 #include "tools/report.h"
 
 namespace raftvault::cli {
@@ -97,6 +98,12 @@ void note_new_unlock_key(const std::string& data_dir) {
   note("the line on stdout is the unlock key of " + data_dir +
        ", shown once: keep it safe; commands read it from --unlock-key-file FILE (mode 0600) or "
        "RAFTVAULT_UNLOCK_KEY");
+}
+
+void make_new_store_private(const new_store_request& request) {
+  const raftlog::store_layout layout{request.data_dir, request.cipher != codec::cipher::none};
+  if (auto made = make_store_private(layout); !made)
+    note("warning: " + made.error().message() + ": the store was created, but is open to group or others");
 }
 
 int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys) {

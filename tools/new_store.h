@@ -52,4 +52,8 @@ void note_new_unlock_key(const std::string& data_dir);
 // that reported (kExitRefused). kExitOk otherwise; the caller then notes success.
 int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys);
 
+// After keep: a data dir that existed keeps the mode it had (0755 under the usual umask), so
+// the new store is made private (permission_notes.h); a failure is a warning, the store stands.
+void make_new_store_private(const new_store_request& request);
+
 }  // namespace raftvault::cli

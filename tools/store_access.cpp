@@ -49,7 +49,11 @@ result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
     if (!key) return key.error().with_context("--unlock-key-file " + args.value("unlock-key-file"));
     return std::optional<keys::unlock_key>(std::move(*key));
   }
-  if (std::getenv(kUnlockKeyEnv) != nullptr) {
+  // Set but empty (`RAFTVAULT_UNLOCK_KEY=$(cat missing-file)`) is no key at all: an unlocked
+  // store needs none, and a locked one is refused below naming the variable.
+  const char* env_key = std::getenv(kUnlockKeyEnv);
+  const bool env_empty = env_key != nullptr && *env_key == '\0';
+  if (env_key != nullptr && !env_empty) {
     auto key = keys::read_unlock_key_env(kUnlockKeyEnv);
     if (!key) return key.error().with_context(std::string("$") + kUnlockKeyEnv);
     return std::optional<keys::unlock_key>(std::move(*key));
@@ -62,7 +66,8 @@ result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
     if (key.error().code() != errc::not_found) return key.error();
   }
   return error(errc::missing_key, "store " + data_dir +
-                                      " is locked: pass --unlock-key-file FILE or set " + kUnlockKeyEnv);
+                                      " is locked: pass --unlock-key-file FILE or set " + kUnlockKeyEnv +
+                                      (env_empty ? " (it is set, but empty)" : ""));
 }
 
 namespace {
@@ -128,13 +133,14 @@ std::optional<std::string> sealed_entries_in(const std::string& wal_dir) {
   return std::nullopt;
 }
 
-result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir) {
+result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir,
+                                   keys::open_mode mode) {
   offline_store out;
   out.data_dir = data_dir;
   RV_ASSIGN(out.layout, find_store(data_dir));
   RV_TRY(check_not_in_use(out.layout));
   RV_ASSIGN(auto kek, unlock_key_for(args, data_dir, out.layout.keys_dir()));
-  auto keys = keys::key_store::open(out.layout.keys_dir(), kek ? &*kek : nullptr);
+  auto keys = keys::key_store::open(out.layout.keys_dir(), kek ? &*kek : nullptr, mode);
   if (!keys) return keys.error();
   out.keys = std::make_unique<keys::key_store>(std::move(*keys));
   const std::string wal_lock = out.layout.wal_dir() + "/" + raftlog::kLockFileName;

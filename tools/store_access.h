@@ -2,7 +2,8 @@
 // use (another process holds keys/LOCK or the WAL's raftvault.lock), get the unlock key when the
 // key file is locked (--unlock-key-file, $RAFTVAULT_UNLOCK_KEY, a prompt on a terminal — in that
 // order), open the key store (which holds keys/LOCK until this object goes) and build a codec
-// that opens every record the held keys can. Nothing on disk is changed.
+// that opens every record the held keys can. Nothing on disk is changed; read-only, nothing is
+// created either.
 #pragma once
 
 #include <memory>
@@ -39,13 +40,16 @@ result<raftlog::store_layout> find_store(const std::string& data_dir);
 status check_not_in_use(const raftlog::store_layout& layout);
 
 // The unlock key from the flag, the environment or a terminal prompt; nullopt when the key file
-// is not locked and none was given. Without a source for a locked store: errc::missing_key
+// is not locked and none was given (a variable set to "" counts as none). Without a source for
+// a locked store: errc::missing_key
 // "store DIR is locked: pass --unlock-key-file FILE or set RAFTVAULT_UNLOCK_KEY".
 result<std::optional<keys::unlock_key>> unlock_key_for(const parsed_args& args,
                                                        const std::string& data_dir,
                                                        const std::string& keys_dir);
 
-result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir);
+// `mode`: read_only for the commands that only read the store (key_store::open_mode).
+result<offline_store> open_offline(const parsed_args& args, const std::string& data_dir,
+                                   keys::open_mode mode);
 
 // The cipher the store's newest sealed record (entry, else snapshot) uses; none for a plaintext
 // store; nullopt for an encrypted store without a sealed record (the cipher is not recorded

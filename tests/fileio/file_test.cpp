@@ -80,6 +80,24 @@ TEST_CASE("a second exclusive lock on the same path is refused", "[fileio]") {
   CHECK(second.error().message().find(dir / "LOCK") != std::string::npos);
 }
 
+TEST_CASE("a reader's lock creates no lock file and is refused while another holds it", "[fileio]") {
+  temp_dir dir;
+  auto absent = exclusive_lock::acquire_if_present(dir / "LOCK");
+  REQUIRE(absent);
+  CHECK_FALSE(absent->held());
+  CHECK_FALSE(exists(dir / "LOCK"));
+  auto writer = exclusive_lock::acquire(dir / "LOCK");
+  REQUIRE(writer);
+  CHECK(writer->held());
+  auto reader = exclusive_lock::acquire_if_present(dir / "LOCK");
+  REQUIRE_FALSE(reader);
+  CHECK(reader.error().code() == errc::locked);
+  writer = exclusive_lock();
+  auto after = exclusive_lock::acquire_if_present(dir / "LOCK");
+  REQUIRE(after);
+  CHECK(after->held());
+}
+
 TEST_CASE("exchange swaps two files and two directories atomically", "[fileio]") {
   temp_dir dir;
   const auto a = dir / "a";

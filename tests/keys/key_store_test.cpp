@@ -15,6 +15,7 @@
 #include "codec/cipher.h"
 #include "fileio/crash_point.h"
 #include "fileio/fault_injection.h"
+#include "key_file_edits.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
@@ -408,7 +409,7 @@ TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[k
     CHECK(store->kek()->same_as(kek));
   }
   // One past the largest is not a version: refused naming the value (an unlocked file has no
-  // MAC, so the header itself is what is checked).
+  // MAC, and the edit fixes the digest, so the header itself is what is checked).
   rt::temp_dir d;
   REQUIRE(key_store::create(keys_dir(d), {}).has_value());
   const std::string path = keys_dir(d) + "/node.key";
@@ -417,7 +418,7 @@ TEST_CASE("every kek-version the key file can hold reopens, up to 2^64 - 1", "[k
   const auto at = text.find(unlocked_version);
   REQUIRE(at != std::string::npos);
   text.replace(at, unlocked_version.size(), "kek-version: 18446744073709551616\n");
-  rt::write_bytes(path, text);
+  rt::write_bytes(path, rt::redigested(text));  // an edit on purpose: the digest matches
   ::chmod(path.c_str(), 0600);
   auto refused = key_store::open(keys_dir(d));
   REQUIRE_FALSE(refused.has_value());
@@ -475,23 +476,23 @@ TEST_CASE("bad key files and keys are refused with their own error, file untouch
       {"no unlock key", good, nullptr, errc::missing_key,
        "key file " + path + " is locked: an unlock key is required"},
       {"truncated", good.substr(0, good.size() / 2), &*kek, errc::corruption, ""},
-      {"flipped byte in the key block", flip_in_line(good, "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", 40),
+      {"flipped byte in the key block", rt::redigested(flip_in_line(good, "-----BEGIN ENCRYPTED PRIVATE KEY-----\n", 40)),
        &*kek, errc::corruption, mac_mismatch},
-      {"flipped byte in raft-dek", flip_in_line(good, "raft-dek: ", 30), &*kek, errc::corruption,
+      {"flipped byte in raft-dek", rt::redigested(flip_in_line(good, "raft-dek: ", 30)), &*kek, errc::corruption,
        mac_mismatch},
-      {"flipped byte in raft-dek-pending", flip_in_line(good, "raft-dek-pending: ", 30), &*kek,
+      {"flipped byte in raft-dek-pending", rt::redigested(flip_in_line(good, "raft-dek-pending: ", 30)), &*kek,
        errc::corruption, mac_mismatch},
-      {"changed kek-version", replace_once(good, "kek-version: 1\n", "kek-version: 2\n"), &*kek,
+      {"changed kek-version", rt::redigested(replace_once(good, "kek-version: 1\n", "kek-version: 2\n")), &*kek,
        errc::corruption, mac_mismatch},
       {"changed raft-dek-needs-rotation",
-       replace_once(good, "raft-dek-needs-rotation: false", "raft-dek-needs-rotation: true"),
+       rt::redigested(replace_once(good, "raft-dek-needs-rotation: false", "raft-dek-needs-rotation: true")),
        &*kek, errc::corruption, mac_mismatch},
-      {"flipped byte in kek-mac", flip_in_line(good, "kek-mac: ", 5), &*kek, errc::corruption,
+      {"flipped byte in kek-mac", rt::redigested(flip_in_line(good, "kek-mac: ", 5)), &*kek, errc::corruption,
        mac_mismatch},
-      {"unknown PEM block", good + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+      {"unknown PEM block", rt::redigested(good + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
        &*kek, errc::corruption, "key file " + path + ": unknown PEM block \"CERTIFICATE\" at line " +
        std::to_string(std::count(good.begin(), good.end(), '\n') + 1)},
-      {"missing TLS key block", good.substr(0, key_block), &*kek, errc::corruption,
+      {"missing TLS key block", rt::redigested(good.substr(0, key_block)), &*kek, errc::corruption,
        "key file " + path + ": missing the TLS private key block"},
       {"missing state block", good.substr(key_block), &*kek, errc::corruption,
        "key file " + path + ": missing the RAFTVAULT KEY STATE block"},
@@ -499,11 +500,11 @@ TEST_CASE("bad key files and keys are refused with their own error, file untouch
        [&] {
          auto t = good;
          const auto at = t.find("raft-dek: ");
-         return t.erase(at, t.find('\n', at) + 1 - at);
+         return rt::redigested(t.erase(at, t.find('\n', at) + 1 - at));
        }(),
        &*kek, errc::corruption,
        "key file " + path + ": raft-dek-pending without raft-dek (a pending DEK needs a current one)"},
-      {"text outside a block", "hello\n" + good, &*kek, errc::corruption,
+      {"text outside a block", "hello\n" + rt::without_digest_line(good), &*kek, errc::corruption,
        "key file " + path + ": line 1: text outside a PEM block"},
   };
   for (const auto& c : cases) {

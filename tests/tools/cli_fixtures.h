@@ -1,5 +1,6 @@
 // Shared by the CLI tests: a copy of the etcd 3.4 plain vectors, what etcd's restart path reads
-// from them, and a store imported from them through the real binary.
+// from them, a locked store imported from them through the real binary, and the check of a
+// refusal (exit 1, one line, the store unchanged).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -46,6 +47,43 @@ inline std::string save_key(const temp_dir& dir, const std::string& name, const 
   write_bytes(path, stdout_text);
   std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path;
+}
+
+// A store imported from the vectors with --autolock; `key` is its unlock key (text + newline).
+struct locked_store {
+  vector_copy source;
+  std::string store = source.dir / "store";
+  std::string key;  // text form + newline
+  locked_store() {
+    auto imported = run_raftvault({"import", "--segment-size", "262144", "--wal-dir", source.wal, "--snap-dir", source.snap, "--data-dir",
+                                   store, "--autolock"});
+    REQUIRE(imported.exit_code == 0);
+    key = imported.out;
+  }
+};
+
+inline bool one_line(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
+}
+
+// Runs `args` and checks a refusal: exit 1, one line on stderr containing `message`, no stdout,
+// and not one byte of the store changed.
+inline void expect_refusal(const std::string& store, const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env, const std::string& message) {
+  const auto before = tree_digest(store);
+  auto r = run_raftvault(args, env);
+  INFO(args[0] << ": " << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(one_line(r.err));
+  CHECK_THAT(r.err, Catch::StartsWith("raftvault: ") && Catch::Contains(message));
+  CHECK(r.out.empty());
+  CHECK(tree_digest(store) == before);
+}
+
+inline std::vector<std::string> with_dir(std::vector<std::string> args, const std::string& store) {
+  args.push_back("--data-dir");
+  args.push_back(store);
+  return args;
 }
 
 }  // namespace raftvault::testing
