@@ -170,7 +170,7 @@ verdict judge(const raftlog::recovered_state& reference, const store_reading& go
   const std::string how = got.torn.empty() ? "clean end" : "torn-tail repair";
   const std::string kind = entries_lost ? "SILENT LOSS: entries"
                            : state_only ? "SILENT CHANGE: hard state"
-                                        : "SILENT CHANGE: entries";
+                                        : "SILENT CHANGE: log content";
   std::string shown = difference.empty() ? "a newer snapshot was skipped" : difference;
   if (!got.torn.empty()) shown += " [" + relative(got.torn, store_dir) + "]";
   return {kind + ", " + how, shown, false};
