@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "fileio/file.h"
+#include "fileio/standard_fds.h"
 #include "keys/secret_file.h"
 #include "keys/tls_key.h"
 #include "raftlog/encrypted_log.h"
@@ -17,6 +18,12 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   new_store_request request;
   request.data_dir = args.value("data-dir");
   request.autolock = args.has("autolock");
+  if (request.autolock) {
+    if (auto shown = check_stdout_takes_new_key(); !shown) {
+      exit_code = fail(shown.error().message() + ": nothing was created");
+      return std::nullopt;
+    }
+  }
   if (args.has("cipher")) {
     auto cipher = codec::parse_cipher(args.value("cipher"));
     if (!cipher) {
@@ -82,7 +89,15 @@ int fail_new_store(new_store_guard& guard, const std::string& message) {
   return fail(message);
 }
 
+status check_stdout_takes_new_key() {
+  if (fileio::standard_fds_at_start().stdout_closed)
+    return error(errc::invalid_argument,
+                 "stdout is closed, so a new unlock key could not be shown (redirect it to a file instead)");
+  return {};
+}
+
 status write_new_unlock_key(const keys::unlock_key& key) {
+  RV_TRY(check_stdout_takes_new_key());
   auto text = key.text();
   if (!text) return text.error().with_context("cannot show the new unlock key");
   std::cout.write(text->view().data(), static_cast<std::streamsize>(text->view().size()));

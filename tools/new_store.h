@@ -24,7 +24,8 @@ struct new_store_request {
 
 // Parses --cipher (default xchacha20poly1305) and reads and checks --tls-key; a bad cipher name
 // is a usage error (exit code in `exit_code`), an unreadable file or one that is not an
-// unencrypted PEM private key a refused operation. Nothing is created on disk.
+// unencrypted PEM private key a refused operation, as is --autolock with stdout closed. Nothing
+// is created on disk.
 std::optional<new_store_request> new_store_request_from(const command_spec& spec,
                                                         const parsed_args& args, int& exit_code);
 
@@ -41,6 +42,10 @@ result<keys::key_store> create_new_keys(const new_store_request& request, new_st
 // Removes what the run created and reports `message` (one line, exit kExitRefused); a failed
 // removal is added to that line, naming what is left.
 int fail_new_store(new_store_guard& guard, const std::string& message);
+
+// errc::invalid_argument when the program started with stdout closed (`>&-`): a new unlock key
+// would have nowhere to go, so a command that makes one refuses before it changes anything.
+status check_stdout_takes_new_key();
 
 // The key alone on stdout, flushed. errc::io when stdout does not take it: the key is lost.
 status write_new_unlock_key(const keys::unlock_key& key);
