@@ -36,7 +36,7 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   if (!segment_size) return std::nullopt;
   request.segment_size = *segment_size;
   if (args.has("tls-key")) {
-    auto pem = keys::read_secret_file(args.value("tls-key"));
+    auto pem = keys::read_secret_file(args.value("tls-key"), keys::kMaxTlsKeyPemBytes);
     if (!pem) {
       exit_code = fail("cannot read --tls-key " + args.value("tls-key") + ": " + pem.error().message());
       return std::nullopt;
