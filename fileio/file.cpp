@@ -219,6 +219,14 @@ status exchange(const std::string& a, const std::string& b) {
   return {};
 }
 
+status rename_noreplace(const std::string& from, const std::string& to) {
+  if (checked(op::rename, [&] {
+        return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
+      }) < 0)
+    return io_error("rename", from + " -> " + to, errno);
+  return {};
+}
+
 status unlink(const std::string& path) {
   if (checked(op::unlink, [&] { return ::unlink(path.c_str()); }) < 0)
     return io_error("unlink", path, errno);

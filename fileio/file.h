@@ -68,6 +68,9 @@ status unlink(const std::string& path);                          // does not fsy
 // Swaps two existing paths atomically (renameat2 RENAME_EXCHANGE, same file system); does not
 // fsync. Fault hook: op::rename. errno EINVAL/ENOSYS where the file system cannot do it.
 status exchange(const std::string& a, const std::string& b);
+// Renames `from` to `to` only when `to` does not exist (renameat2 RENAME_NOREPLACE): errno
+// EEXIST otherwise, with nothing changed. Does not fsync. Fault hook: op::rename.
+status rename_noreplace(const std::string& from, const std::string& to);
 status remove_all(const std::string& path);
 status change_mode(const std::string& path, unsigned mode);  // chmod(2); fault hook op::chmod
 // The permission bits of `mode` as four octal digits ("0644"), for messages.

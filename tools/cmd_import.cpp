@@ -79,7 +79,7 @@ int cmd_import(int argc, char** argv) {
                 "): import reads etcd's plaintext WALs; an encrypted raftvault store is used as it is, "
                 "or 'raftvault export' writes a plaintext copy of it");
 
-  auto guard = start_new_store(request->data_dir);
+  auto guard = start_new_store(request->data_dir, spec.name);
   if (!guard) return fail(guard.error(), request->data_dir);
   auto keys = create_new_keys(*request, *guard);
   if (!keys) return fail_new_store(*guard, with_advice(keys.error(), request->data_dir));

@@ -16,6 +16,7 @@
 #include "raftlog/wal_decoder.h"
 #include "raftlog/wal_format.h"
 #include "keys/unlock_key_source.h"
+#include "tools/new_store_journal.h"
 
 namespace raftvault::cli {
 
@@ -28,6 +29,10 @@ std::optional<error> unreadable_wal(const std::string& wal_dir) {
 }
 
 result<raftlog::store_layout> find_store(const std::string& data_dir) {
+  if (const std::string unfinished = unfinished_store_path(data_dir); fileio::exists(unfinished))
+    return error(errc::not_found, "store " + data_dir + " is unfinished: the init or import creating it is running or "
+                                  "was interrupted (" + unfinished + " is there), so its unlock key may never have "
+                                  "been shown: run that command again to start over, or remove " + data_dir);
   auto layout = raftlog::detect_layout(data_dir);
   if (!layout && layout.error().code() == errc::not_found) {
     for (bool encrypted : {true, false})

@@ -33,8 +33,9 @@ struct offline_store {
   codec::cipher cipher = codec::cipher::none;
 };
 
-// errc::not_found "no raftvault store in DIR ..." when there is none; the real cause, naming the
-// file, when a WAL directory is there but cannot be listed or one of its segments opened.
+// errc::not_found "no raftvault store in DIR ..." when there is none, or when an init or import
+// has not finished it (new_store_guard.h); the real cause, naming the file, when a WAL
+// directory is there but cannot be listed or one of its segments opened.
 result<raftlog::store_layout> find_store(const std::string& data_dir);
 
 // Why `wal_dir` reads as holding no segments although something is there (a file in place of
