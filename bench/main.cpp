@@ -6,6 +6,7 @@
 
 #include "bench/benches.h"
 #include "bench/options.h"
+#include "fileio/standard_fds.h"
 
 namespace {
 
@@ -58,9 +59,8 @@ int usage_error(const std::string& command, const std::string& message) {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The subcommand's exit code.
+int run(int argc, char** argv) {
   using namespace raftvault::bench;
   if (argc < 2) return usage_error("", "missing subcommand (wal, raw or pipeline)");
   const std::string command = argv[1];
@@ -90,4 +90,21 @@ int main(int argc, char** argv) {
     return run_pipeline_bench(*options);
   }
   return usage_error("", command + ": unknown subcommand (wal, raw or pipeline)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything opens a file: a closed stdout's fd number must not go to a segment.
+  if (auto fds = raftvault::fileio::protect_standard_fds(); !fds) {
+    std::fprintf(stderr, "raftvault-bench: %s\n", fds.error().message().c_str());
+    return 1;
+  }
+  const int code = run(argc, argv);
+  // A report that never reached stdout (closed, a full disk) is a failed run.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "raftvault-bench: writing the report to stdout failed\n");
+    return code == 0 ? 1 : code;
+  }
+  return code;
 }

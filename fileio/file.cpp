@@ -58,10 +58,16 @@ file& file::operator=(file&& other) noexcept {
 result<file> file::open(const std::string& path, int flags, unsigned mode) {
   const bool recording = hooks::recording();
   const bool existed = recording && exists(path);
-  long fd = checked(op::open, [&] { return ::open(path.c_str(), flags | O_CLOEXEC, mode); });
+  // Opened without blocking, then switched back unless the caller asked for it: a FIFO where a
+  // file was expected would otherwise wait for a writer (or reader) forever. It then reads as
+  // empty, and a write-only open fails (ENXIO); regular files and directories do not notice.
+  long fd = checked(op::open, [&] { return ::open(path.c_str(), flags | O_CLOEXEC | O_NONBLOCK, mode); });
   if (fd < 0) return io_error("open", path, errno);
-  if (recording) hooks::opened(path, flags, existed, static_cast<int>(fd));
-  return file(static_cast<int>(fd), path);
+  file f(static_cast<int>(fd), path);
+  if ((flags & O_NONBLOCK) == 0 && ::fcntl(f.fd_, F_SETFL, ::fcntl(f.fd_, F_GETFL) & ~O_NONBLOCK) < 0)
+    return io_error("fcntl", path, errno);
+  if (recording) hooks::opened(path, flags, existed, f.fd_);
+  return f;
 }
 
 status file::write_all(const void* data, std::size_t size) {
@@ -103,6 +109,18 @@ status file::pread_exact(void* data, std::size_t size, std::uint64_t offset) con
     offset += static_cast<std::uint64_t>(n);
   }
   return {};
+}
+
+result<std::size_t> file::read_up_to(void* data, std::size_t size) const {
+  auto* p = static_cast<char*>(data);
+  std::size_t filled = 0;
+  while (filled < size) {
+    long n = checked(op::read, [&] { return ::read(fd_, p + filled, size - filled); });
+    if (n < 0) return io_error("read", path_, errno);
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  return filled;
 }
 
 status file::fdatasync() {
@@ -198,6 +216,14 @@ status exchange(const std::string& a, const std::string& b) {
       }) < 0)
     return io_error("exchange", a + " <-> " + b, errno);
   if (hooks::recording()) hooks::exchanged(a, b);
+  return {};
+}
+
+status rename_noreplace(const std::string& from, const std::string& to) {
+  if (checked(op::rename, [&] {
+        return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE);
+      }) < 0)
+    return io_error("rename", from + " -> " + to, errno);
   return {};
 }
 

@@ -27,7 +27,9 @@ class file {
   file(const file&) = delete;
   file& operator=(const file&) = delete;
 
-  // open(2) with O_CLOEXEC added. `flags` are O_* flags; mode is used with O_CREAT.
+  // open(2) with O_CLOEXEC added. `flags` are O_* flags; mode is used with O_CREAT. Never waits
+  // for the other end of a FIFO: with none, a read-only open reads as empty and a write-only
+  // open fails (ENXIO).
   static result<file> open(const std::string& path, int flags, unsigned mode = kPrivateFileMode);
 
   bool is_open() const { return fd_ >= 0; }
@@ -39,6 +41,9 @@ class file {
   status pwrite_all(const void* data, std::size_t size, std::uint64_t offset);
   // Reads exactly `size` bytes at `offset` or fails (a short file is corruption at that offset).
   status pread_exact(void* data, std::size_t size, std::uint64_t offset) const;
+  // Reads from the current position until `size` bytes or the end of input (a pipe has no size
+  // to pread against); returns how many bytes were read.
+  result<std::size_t> read_up_to(void* data, std::size_t size) const;
   status fdatasync();
   status fsync();
   // Reserves [offset, offset+length) and extends the size (fallocate, ftruncate fallback).
@@ -64,6 +69,9 @@ status unlink(const std::string& path);                          // does not fsy
 // Swaps two existing paths atomically (renameat2 RENAME_EXCHANGE, same file system); does not
 // fsync. Fault hook: op::rename. errno EINVAL/ENOSYS where the file system cannot do it.
 status exchange(const std::string& a, const std::string& b);
+// Renames `from` to `to` only when `to` does not exist (renameat2 RENAME_NOREPLACE): errno
+// EEXIST otherwise, with nothing changed. Does not fsync. Fault hook: op::rename.
+status rename_noreplace(const std::string& from, const std::string& to);
 status remove_all(const std::string& path);
 status change_mode(const std::string& path, unsigned mode);  // chmod(2); fault hook op::chmod
 // The permission bits of `mode` as four octal digits ("0644"), for messages.

@@ -42,6 +42,8 @@ constexpr std::string_view kHeaderKekCheck = "kek-check";
 constexpr std::string_view kHeaderMac = "kek-mac";
 constexpr std::string_view kHeaderDigest = "raftvault-digest";
 constexpr std::string_view kDigestAlgorithm = "blake2b-256:";
+// A key file is a few KiB (headers and one private key); a larger one is refused unread.
+constexpr std::uint64_t kMaxKeyFileBytes = 1 << 20;
 
 struct key_file_contents {
   std::uint64_t kek_version = 0;

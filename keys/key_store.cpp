@@ -29,6 +29,10 @@ result<std::string> read_key_file(const std::string& path) {
   RV_TRY(check_private_file(path));
   RV_ASSIGN(auto f, fileio::file::open(path, O_RDONLY));
   RV_ASSIGN(auto size, f.size());
+  if (size > kMaxKeyFileBytes)
+    return error(errc::corruption, "key file " + path + " is " + std::to_string(size) +
+                                       " bytes, more than the limit of " + std::to_string(kMaxKeyFileBytes) +
+                                       " bytes: it is damaged or not a raftvault key file");
   std::string text(static_cast<std::size_t>(size), '\0');
   if (size != 0) RV_TRY(f.pread_exact(text.data(), text.size(), 0));
   return text;

@@ -11,11 +11,15 @@
 
 namespace raftvault::keys {
 
-// The first `size` bytes of `f`. A shorter file is errc::corruption naming the offset (as
-// fileio::file::pread_exact).
-result<secret_bytes> read_secret(const fileio::file& f, std::uint64_t size);
+// All of `f`, at most `limit` bytes. A regular file's size is checked before anything is read.
+// A pipe or FIFO (`--unlock-key-file <(cat key)`) has no size: it is read until end of input,
+// never more than `limit` + 1 bytes, and one that ends before any byte (nobody writes to it) is
+// refused. Anything else with no end or no business holding a key (a terminal, /dev/zero, a
+// disk) is refused without reading. Refusals are errc::invalid_argument naming f.path() and,
+// for size, the limit; a directory fails its read (EISDIR).
+result<secret_bytes> read_secret(const fileio::file& f, std::uint64_t limit);
 
-// The whole file at `path`, opened read-only; errors are those of fileio::read_file.
-result<secret_bytes> read_secret_file(const std::string& path);
+// The same for the file at `path`, opened read-only (never waiting for a FIFO's writer).
+result<secret_bytes> read_secret_file(const std::string& path, std::uint64_t limit);
 
 }  // namespace raftvault::keys

@@ -2,12 +2,16 @@
 // loads it uses. In memory the key is its unencrypted PKCS#8 DER, kept in secret_bytes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "keys/secret_bytes.h"
 
 namespace raftvault::keys {
+
+// A PEM private key is a few KiB even for the largest RSA keys: --tls-key's size limit.
+constexpr std::uint64_t kMaxTlsKeyPemBytes = 1 << 20;
 
 // Any unencrypted PEM private key (PKCS#8 "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY")
 // → PKCS#8 DER. errc::invalid_argument when it is not a private key.

@@ -41,12 +41,7 @@ result<unlock_key> read_unlock_key_file(const std::string& path) {
                  "unlock key file " + path + " has mode " + mode_text(st.st_mode) +
                      "; it must not be accessible by group or others (chmod 600)");
   }
-  RV_ASSIGN(auto size, f.size());
-  if (size > 4096) {
-    return error(errc::invalid_argument, "unlock key file " + path + " is " +
-                                             std::to_string(size) + " bytes; not an unlock key");
-  }
-  RV_ASSIGN(auto secret, read_secret(f, size));
+  RV_ASSIGN(auto secret, read_secret(f, kMaxUnlockKeyFileBytes));
   auto key = unlock_key::parse(secret.view());
   if (!key) return key.error().with_context("unlock key file " + path);
   return key;

@@ -2,14 +2,19 @@
 // user through ps and /proc. Every reader wipes its intermediate copies of the text.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "keys/unlock_key.h"
 
 namespace raftvault::keys {
 
-// A file holding the text form (surrounding whitespace ignored). Refused (invalid_argument,
-// naming path and mode) if group or others may read it.
+// An unlock key file holds one line; anything larger is not one.
+constexpr std::uint64_t kMaxUnlockKeyFileBytes = 4096;
+
+// A file holding the text form (surrounding whitespace ignored), or a pipe or FIFO that gives
+// it (`<(cat key)`), read until its end. Refused (invalid_argument, naming path and mode) if
+// group or others may read it, and (naming the limit) beyond kMaxUnlockKeyFileBytes.
 result<unlock_key> read_unlock_key_file(const std::string& path);
 
 // An environment variable holding the text form; errc::not_found names an unset variable.

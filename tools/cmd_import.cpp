@@ -66,6 +66,8 @@ int cmd_import(int argc, char** argv) {
       return usage_error(spec, "--data-dir " + request->data_dir + " lies inside " + flag + " " + source +
                                    ": the new store must be outside the directories it imports");
   }
+  if (auto unreadable = unreadable_wal(wal_dir))
+    return fail("cannot read --wal-dir " + wal_dir + ": " + unreadable->message());
   if (!raftlog::wal_exists(wal_dir))
     return fail("no etcd WAL segments (*.wal) in " + wal_dir + ": --wal-dir must name an etcd member's wal directory");
   if (!snap_dir.empty() && !fileio::exists(snap_dir))
@@ -77,7 +79,7 @@ int cmd_import(int argc, char** argv) {
                 "): import reads etcd's plaintext WALs; an encrypted raftvault store is used as it is, "
                 "or 'raftvault export' writes a plaintext copy of it");
 
-  auto guard = start_new_store(request->data_dir);
+  auto guard = start_new_store(request->data_dir, spec.name);
   if (!guard) return fail(guard.error(), request->data_dir);
   auto keys = create_new_keys(*request, *guard);
   if (!keys) return fail_new_store(*guard, with_advice(keys.error(), request->data_dir));

@@ -26,7 +26,7 @@ int cmd_init(int argc, char** argv) {
   auto request = new_store_request_from(spec, args, code);
   if (!request) return code;
 
-  auto guard = start_new_store(request->data_dir);
+  auto guard = start_new_store(request->data_dir, spec.name);
   if (!guard) return fail(guard.error(), request->data_dir);
   auto keys = create_new_keys(*request, *guard);
   if (!keys) return fail_new_store(*guard, with_advice(keys.error(), request->data_dir));

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "fileio/standard_fds.h"
 #include "tools/args.h"
 #include "tools/commands.h"
 
@@ -46,13 +47,21 @@ int checked_stdout(std::string_view command, int code) {
   std::cout.flush();
   const bool written = std::cout && std::fflush(stdout) == 0 && std::ferror(stdout) == 0;
   if (written || code != raftvault::cli::kExitOk) return code;
-  std::cerr << "raftvault: " << command << " finished, but writing its output to stdout failed" << std::endl;
+  if (raftvault::fileio::standard_fds_at_start().stdout_closed)
+    std::cerr << "raftvault: " << command << " finished, but its output was lost: stdout is closed" << std::endl;
+  else
+    std::cerr << "raftvault: " << command << " finished, but writing its output to stdout failed" << std::endl;
   return raftvault::cli::kExitRefused;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything opens a file: a closed stdout's fd number must not go to keys/LOCK.
+  if (auto fds = raftvault::fileio::protect_standard_fds(); !fds) {
+    std::cerr << "raftvault: " << fds.error().message() << std::endl;
+    return raftvault::cli::kExitRefused;
+  }
   // A reader gone from our stdout (`raftvault init | head -c0`) must be a write error the
   // command handles, e.g. removing a new store whose unlock key could not be printed, not a
   // silent death by SIGPIPE halfway through.

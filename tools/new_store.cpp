@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "fileio/crash_point.h"
 #include "fileio/file.h"
+#include "fileio/standard_fds.h"
 #include "keys/secret_file.h"
 #include "keys/tls_key.h"
 #include "raftlog/encrypted_log.h"
@@ -17,6 +19,12 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   new_store_request request;
   request.data_dir = args.value("data-dir");
   request.autolock = args.has("autolock");
+  if (request.autolock) {
+    if (auto shown = check_stdout_takes_new_key(); !shown) {
+      exit_code = fail(shown.error().message() + ": nothing was created");
+      return std::nullopt;
+    }
+  }
   if (args.has("cipher")) {
     auto cipher = codec::parse_cipher(args.value("cipher"));
     if (!cipher) {
@@ -29,7 +37,7 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   if (!segment_size) return std::nullopt;
   request.segment_size = *segment_size;
   if (args.has("tls-key")) {
-    auto pem = keys::read_secret_file(args.value("tls-key"));
+    auto pem = keys::read_secret_file(args.value("tls-key"), keys::kMaxTlsKeyPemBytes);
     if (!pem) {
       exit_code = fail("cannot read --tls-key " + args.value("tls-key") + ": " + pem.error().message());
       return std::nullopt;
@@ -50,7 +58,13 @@ std::optional<new_store_request> new_store_request_from(const command_spec& spec
   return request;
 }
 
-result<new_store_guard> start_new_store(const std::string& dir) {
+result<new_store_guard> start_new_store(const std::string& dir, const std::string& command) {
+  // A run killed before it finished left a store whose unlock key may never have been shown:
+  // undo it first, as that run's own guard would have.
+  RV_ASSIGN(auto discarded, new_store_guard::discard_unfinished(dir));
+  if (discarded)
+    note(dir + " held a store left unfinished by an interrupted '" + *discarded +
+         "' (its unlock key, if any, was never shown): removed what that run created; creating the store again");
   if (raftlog::detect_layout(dir))
     return error(errc::already_exists, dir + " already holds a raftvault store: choose another --data-dir");
   const raftlog::store_layout layout{dir, true};
@@ -60,6 +74,7 @@ result<new_store_guard> start_new_store(const std::string& dir) {
                                      "import?): remove " + dir + " or choose another --data-dir");
   RV_ASSIGN(auto guard, new_store_guard::start(dir));
   RV_TRY(guard.make_data_dir());
+  RV_TRY(guard.write_journal(command));
   return guard;
 }
 
@@ -82,7 +97,15 @@ int fail_new_store(new_store_guard& guard, const std::string& message) {
   return fail(message);
 }
 
+status check_stdout_takes_new_key() {
+  if (fileio::standard_fds_at_start().stdout_closed)
+    return error(errc::invalid_argument,
+                 "stdout is closed, so a new unlock key could not be shown (redirect it to a file instead)");
+  return {};
+}
+
 status write_new_unlock_key(const keys::unlock_key& key) {
+  RV_TRY(check_stdout_takes_new_key());
   auto text = key.text();
   if (!text) return text.error().with_context("cannot show the new unlock key");
   std::cout.write(text->view().data(), static_cast<std::streamsize>(text->view().size()));
@@ -105,12 +128,17 @@ void make_new_store_private(const new_store_request& request) {
 }
 
 int keep_new_store_with_key(new_store_guard& guard, const keys::key_store& keys) {
+  fileio::crash_point("new_store.complete");
   if (keys.kek()) {
     if (auto written = write_new_unlock_key(*keys.kek()); !written)
       return fail_new_store(guard, written.error().message() +
                                        ": without it the new store could never be opened, so it is removed");
+    fileio::crash_point("new_store.key_shown");
   }
-  guard.keep();
+  if (auto finished = guard.finish(); !finished)
+    return fail_new_store(guard, finished.error().message() +
+                                     ": the new store could not be marked complete, so it is removed" +
+                                     (keys.kek() ? " (the unlock key shown opens nothing)" : ""));
   return kExitOk;
 }
 

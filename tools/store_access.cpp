@@ -1,27 +1,47 @@
 #include "tools/store_access.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "actors/held_keys.h"
 #include "codec/raft_codec.h"
 #include "codec/wal_record.h"
 #include "raftlog/encrypted_log.h"
+#include "raftlog/segment_name.h"
 #include "raftlog/snapshotter.h"
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
 #include "raftlog/wal_format.h"
 #include "keys/unlock_key_source.h"
+#include "tools/new_store_journal.h"
 
 namespace raftvault::cli {
 
+std::optional<error> unreadable_wal(const std::string& wal_dir) {
+  struct stat st {};
+  if (::lstat(wal_dir.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;
+  auto segments = raftlog::read_segments(wal_dir);
+  if (segments) return std::nullopt;
+  return segments.error();
+}
+
 result<raftlog::store_layout> find_store(const std::string& data_dir) {
+  if (const std::string unfinished = unfinished_store_path(data_dir); fileio::exists(unfinished))
+    return error(errc::not_found, "store " + data_dir + " is unfinished: the init or import creating it is running or "
+                                  "was interrupted (" + unfinished + " is there), so its unlock key may never have "
+                                  "been shown: run that command again to start over, or remove " + data_dir);
   auto layout = raftlog::detect_layout(data_dir);
-  if (!layout && layout.error().code() == errc::not_found)
+  if (!layout && layout.error().code() == errc::not_found) {
+    for (bool encrypted : {true, false})
+      if (auto unreadable = unreadable_wal(raftlog::store_layout{data_dir, encrypted}.wal_dir()))
+        return unreadable->with_context("cannot read the store in " + data_dir);
     return error(errc::not_found, "no raftvault store in " + data_dir +
                                       " (no wal-v3-encrypted/ or wal-v3/ with segments): create one "
                                       "with 'raftvault init' or 'raftvault import'");
+  }
   return layout;
 }
 

@@ -33,8 +33,15 @@ struct offline_store {
   codec::cipher cipher = codec::cipher::none;
 };
 
-// errc::not_found "no raftvault store in DIR ..." when there is none.
+// errc::not_found "no raftvault store in DIR ..." when there is none, or when an init or import
+// has not finished it (new_store_guard.h); the real cause, naming the file, when a WAL
+// directory is there but cannot be listed or one of its segments opened.
 result<raftlog::store_layout> find_store(const std::string& data_dir);
+
+// Why `wal_dir` reads as holding no segments although something is there (a file in place of
+// the directory, a segment that cannot be opened): the listing's or the open's error. nullopt
+// when it does not exist or reads fine. detect_layout and wal_exists take both for "no WAL".
+std::optional<error> unreadable_wal(const std::string& wal_dir);
 
 // errc::locked if another process holds the store's locks (probed, then released).
 status check_not_in_use(const raftlog::store_layout& layout);

@@ -51,22 +51,22 @@ TEST_CASE("secret files are read whole into guarded memory through the file laye
   const std::string path = dir / "tls.pem";
   const std::string pem = "-----BEGIN PRIVATE KEY-----\nnot really a key\n-----END PRIVATE KEY-----\n";
   rt::write_bytes(path, pem);
-  auto whole = read_secret_file(path);
+  auto whole = read_secret_file(path, 4096);
   REQUIRE(whole.has_value());
   CHECK(whole->view() == pem);
 
   rt::write_bytes(dir / "empty", "");
-  auto empty = read_secret_file(dir / "empty");
+  auto empty = read_secret_file(dir / "empty", 4096);
   REQUIRE(empty.has_value());
   CHECK(empty->empty());
 
-  auto missing = read_secret_file(dir / "missing");
+  auto missing = read_secret_file(dir / "missing", 4096);
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().code() == errc::io);
   CHECK(missing.error().message() == "open " + (dir / "missing") + ": No such file or directory");
 
   fileio::inject_fault(fileio::op::read, 1, EIO);
-  auto failed = read_secret_file(path);
+  auto failed = read_secret_file(path, 4096);
   fileio::clear_faults();
   REQUIRE_FALSE(failed.has_value());
   CHECK(failed.error().code() == errc::io);

@@ -12,11 +12,12 @@
 namespace raftvault::testing {
 
 run_result run_raftvault(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                         const std::string& stdout_path) {
+                         const std::string& stdout_path, const std::vector<int>& closed_fds,
+                         const std::string& program) {
   temp_dir capture;
   const std::string out_path = stdout_path.empty() ? capture / "stdout" : stdout_path;
   const std::string err_path = capture / "stderr";
-  const std::string binary = std::string(RAFTVAULT_BIN_DIR) + "/raftvault";
+  const std::string binary = std::string(RAFTVAULT_BIN_DIR) + "/" + program;
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -27,6 +28,9 @@ run_result run_raftvault(const std::vector<std::string>& args, const std::map<st
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    for (int fd : {in, out, err})
+      if (fd > 2) ::close(fd);
+    for (int fd : closed_fds) ::close(fd);
     ::unsetenv("RAFTVAULT_UNLOCK_KEY");
     ::unsetenv("RAFTVAULT_CRASH_AT");
     for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
