@@ -165,6 +165,27 @@ result<entry> decode_entry(std::string_view bytes) {
   return e;
 }
 
+result<std::uint64_t> decode_entry_index(std::string_view bytes) {
+  std::uint64_t index = 0;
+  wire_reader reader(bytes);
+  while (!reader.done()) {
+    std::uint32_t field, wire_type;
+    if (!reader.read_tag(field, wire_type)) return malformed("raftpb.Entry");
+    std::uint64_t value = 0;
+    bool ok;
+    if (field >= 1 && field <= 3 && wire_type == 0) {
+      ok = reader.read_varint(value);
+      if (field == 1 && value > 2)
+        return error(errc::corruption, "unknown raftpb.EntryType " + std::to_string(value));
+      if (field == 3) index = value;
+    } else {
+      ok = reader.skip(wire_type);
+    }
+    if (!ok) return malformed("raftpb.Entry");
+  }
+  return index;
+}
+
 result<hard_state> decode_hard_state(std::string_view bytes) {
   std::uint64_t fields[3] = {0, 0, 0};
   if (!decode_varint_fields(bytes, fields)) return malformed("raftpb.HardState");

@@ -25,6 +25,8 @@ std::size_t encoded_entry_size(const entry& e);
 // Decoders refuse truncated input, wrong wire types and unknown required shapes with
 // errc::corruption; `what` names the thing being decoded for the message.
 result<entry> decode_entry(std::string_view bytes);
+// An entry's index alone, its data skipped, not copied (same checks as decode_entry).
+result<std::uint64_t> decode_entry_index(std::string_view bytes);
 result<hard_state> decode_hard_state(std::string_view bytes);
 result<snapshot_marker> decode_snapshot_marker(std::string_view bytes);
 result<snapshot> decode_snapshot(std::string_view bytes);

@@ -75,7 +75,7 @@ status export_to_plain(const std::string& data_dir,
   if (out_wal_dir.empty() || out_snap_dir.empty()) {
     return error(errc::invalid_argument, context + ": both output directories are required");
   }
-  const detail::copy_target target{out_wal_dir, out_snap_dir, /*keep_lock_file=*/false};
+  const detail::copy_target target{out_wal_dir, out_snap_dir, /*keep_raftvault_files=*/false};
   if (auto prepared = detail::prepare_copy_target(target); !prepared) {
     return prepared.error().with_context(context);
   }

@@ -39,7 +39,7 @@ status write_snap_copy(const std::string& dir, const recovered_state& content,
   return fileio::fsync_dir(fileio::parent_dir(dir));
 }
 
-status write_wal_copy(const std::string& dir, bool keep_lock_file, const recovered_state& content,
+status write_wal_copy(const std::string& dir, bool keep_raftvault_files, const recovered_state& content,
                       const payload_codec& sealer, const migration_options& options) {
   // wal::create builds `dir`.tmp and renames it: a crash leaves one of two temp names.
   RV_ASSIGN(auto log, wal::create(dir, content.metadata, options.wal));
@@ -68,7 +68,10 @@ status write_wal_copy(const std::string& dir, bool keep_lock_file, const recover
   RV_TRY(log->close());
   // The lock file is this copy's own (wal::create made it in a fresh temp directory that nobody
   // else uses) and close() released the lock, so it can go before the rename makes `dir` public.
-  if (!keep_lock_file) RV_TRY(fileio::unlink(dir + "/" + kLockFileName));
+  if (!keep_raftvault_files) {
+    RV_TRY(fileio::unlink(dir + "/" + kLockFileName));
+    RV_TRY(fileio::unlink(dir + "/" + kEndFileName));
+  }
   RV_TRY(fileio::fsync_dir(dir));
   return fileio::fsync_dir(fileio::parent_dir(dir));
 }
@@ -110,7 +113,7 @@ status install_copy(const copy_target& target, const recovered_state& content,
   const std::string temp_snap = target.snap_dir + kTempSuffix;
   auto written = [&]() -> status {
     RV_TRY(write_snap_copy(temp_snap, content, sealer));
-    return write_wal_copy(temp_wal, target.keep_lock_file, content, sealer, options);
+    return write_wal_copy(temp_wal, target.keep_raftvault_files, content, sealer, options);
   }();
   if (!written) {
     // Best effort: the next attempt removes them otherwise.

@@ -15,9 +15,10 @@ namespace raftvault::raftlog::detail {
 struct copy_target {
   std::string wal_dir;
   std::string snap_dir;
-  // Whether the WAL directory keeps the writer's lock file (kLockFileName). An export's WAL
-  // directory is etcd's and holds only what etcd writes.
-  bool keep_lock_file = true;
+  // Whether the WAL directory keeps raftvault's own files: the writer's lock (kLockFileName)
+  // and the recorded end (kEndFileName). An export's WAL directory is etcd's and holds only
+  // what etcd writes.
+  bool keep_raftvault_files = true;
 };
 
 // What an interrupted copy to `target` left behind, as paths: its temp directories, and a snap

@@ -11,6 +11,7 @@
 
 #include "fileio/crash_point.h"
 #include "raftlog/segment_name.h"
+#include "raftlog/wal_end.h"
 #include "raftlog/wal_format.h"
 #include "raftlog/wal_impl.h"
 
@@ -108,7 +109,7 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
       } else {
         encoder.add_entry(e);
       }
-      last_index = e.index;
+      last_index = tail_last_entry = e.index;
       highest_index = std::max(highest_index, e.index);
       if (encoder.size() >= chunk) RV_TRY(write_buffered());
     }
@@ -137,6 +138,7 @@ status wal::impl::frame_with_hook(const std::vector<entry>& entries, entry_data_
   }
   // Framed whole: nothing failed, so every one of them is written.
   for (const entry& e : entries) highest_index = std::max(highest_index, e.index);
+  if (!entries.empty()) tail_last_entry = entries.back().index;
   return {};
 }
 
@@ -171,6 +173,7 @@ status wal::impl::cut() {
 
   // The header counts as durable: no sync() returns before the finisher has synced it.
   tail_end = durable_end = header_bytes;
+  tail_last_entry = 0;
   tail_reserved = options.segment_size;
   unsynced = false;
   encoder.lag().reset(header_bytes);
@@ -330,6 +333,13 @@ status wal::close() {
   if (!w.failed && !w.unread) outcome = w.sync_tail();
   else if (w.failed) outcome = *w.failed;
   (void)w.finisher.wait();  // after a failure it may still be running
+  // Everything is durable: record where the log ends (raftlog/wal_end.h). Not after a failure
+  // (the end is uncertain) nor without fsyncs (a crash could leave the record but not the log).
+  if (outcome && !w.failed && !w.options.unsafe_no_sync && !w.segments.empty()) {
+    const segment_info& last = w.segments.back();
+    outcome = write_wal_end(w.dir, {last.sequence, last.first_index, w.tail_end,
+                                    w.encoder.crc(), w.tail_last_entry});
+  }
   w.pipeline.reset();  // stops the worker and unlinks the unused spare
   if (w.tail.is_open()) (void)w.tail.close();
   w.lock = fileio::exclusive_lock();

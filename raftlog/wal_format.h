@@ -32,6 +32,8 @@ constexpr const char* kBrokenSuffix = ".broken";   // copy of a segment before t
 constexpr const char* kDeletingSuffix = ".deleting";  // a released segment being given back
 // The writer's exclusive lock. etcd ignores files that do not end in .wal.
 constexpr const char* kLockFileName = "raftvault.lock";
+// Where a clean close left the log (raftlog/wal_end.h); absent while open or after a crash.
+constexpr const char* kEndFileName = "raftvault.end";
 
 static_assert(kEtcdBufferBytes % kEtcdPageBytes == 0, "etcd's buffer holds whole pages");
 static_assert(kEtcdPageBytes % kSectorBytes == 0, "a page is whole sectors");

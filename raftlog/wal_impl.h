@@ -32,6 +32,7 @@ struct wal::impl {
   hard_state state;                 // last non-empty hard state (starts every new segment)
   std::uint64_t last_index = 0;     // etcd's enti: the last entry index saved or read
   std::uint64_t highest_index = 0;  // of any entry record saved or read (wal::highest_index)
+  std::uint64_t tail_last_entry = 0;  // last entry record in the tail segment (0: none)
   std::uint64_t opened_at = 0;      // snapshot index opened at: entries may resume after it
   std::uint64_t newest_snapshot = 0;  // opened_at or the newest snapshot record saved since
   std::optional<wal_contents> unread;  // open() replays; read_all() hands it over

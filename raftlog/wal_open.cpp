@@ -6,6 +6,7 @@
 #include "fileio/crash_point.h"
 #include "keys/string_affix.h"
 #include "raftlog/segment_name.h"
+#include "raftlog/wal_end.h"
 #include "raftlog/wal_format.h"
 #include "raftlog/wal_impl.h"
 #include "raftlog/wal_repair.h"
@@ -110,6 +111,8 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   RV_ASSIGN(auto selected, select_segments(dir, at.index));
   RV_ASSIGN(auto replayed, replay(dir, selected, at, replay_mode::read_all));
   const std::string tail_path = dir + "/" + selected.back().name;
+  // From here on the log may change: the end recorded at the last close stops being true.
+  RV_TRY(remove_wal_end(dir));
   if (replayed.torn) {
     // Only the last segment can be torn (the decoder calls damage elsewhere corruption).
     RV_TRY(repair_torn_tail(dir, tail_path, replayed.end_offset));
@@ -131,6 +134,7 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   // starts with the current hard state even if no save carries one before the cut.
   w->state = replayed.contents.state;
   w->last_index = replayed.last_index;
+  w->tail_last_entry = replayed.tail_last_entry;
   w->highest_index = std::max(replayed.highest_index, replayed.last_index);
   w->opened_at = at.index;
   w->newest_snapshot = at.index;

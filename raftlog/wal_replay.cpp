@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codec/raft_codec.h"
+#include "raftlog/wal_end.h"
 
 namespace raftvault::raftlog {
 namespace {
@@ -22,6 +23,19 @@ std::string marker_text(snapshot_marker m) {
 // A hard state's commit says every entry up to it was durable here (raft saves entries before
 // the state that commits them). A log that ends below it lost committed entries: a torn-tail
 // repair must not drop them, and a log read to its clean end must not silently miss them.
+// A log closed cleanly must still reach where it was closed (raftlog/wal_end.h).
+status check_recorded_end(const std::string& dir, const std::vector<segment_info>& segments,
+                          const wal_decoder& decoder, const replay_result& out) {
+  RV_ASSIGN(auto recorded, read_wal_end(dir));
+  if (!recorded || segments.empty()) return {};
+  const replayed_end found{segments.back(), decoder.last_valid_offset(), decoder.crc(),
+                           out.tail_last_entry};
+  status reached = check_reaches_end(dir, *recorded, found);
+  if (reached || !out.torn) return reached;
+  return error(errc::corruption, decoder.failure().message() + "; that is damage, not a torn "
+                                     "write: " + closed_end_text(dir, *recorded));
+}
+
 status check_commit_kept(const replay_result& out, snapshot_marker at, const wal_decoder& decoder) {
   const std::uint64_t kept = std::max(at.index, out.last_index);
   const std::uint64_t commit = out.contents.state.commit;
@@ -56,7 +70,14 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
   while ((status = decoder.next(rec)) == decode_status::record) {
     switch (static_cast<record_type>(rec.record.type)) {
       case record_type::entry: {
-        if (mode != replay_mode::read_all) break;
+        if (mode != replay_mode::read_all) {
+          // Only the last segment's entries, for its recorded end: a light parse.
+          if (rec.file + 1 != paths.size()) break;
+          auto index = codec::decode_entry_index(rec.record.data);
+          if (!index) return at_record(errc::corruption, paths, rec, index.error().message());
+          out.tail_last_entry = *index;
+          break;
+        }
         auto decoded = codec::decode_entry(rec.record.data);
         if (!decoded) return at_record(errc::corruption, paths, rec, decoded.error().message());
         entry& e = decoded.value();
@@ -72,6 +93,7 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
           entries.push_back(std::move(e));
         }
         out.last_index = decoded->index;
+        if (rec.file + 1 == paths.size()) out.tail_last_entry = decoded->index;
         out.highest_index = std::max(out.highest_index, decoded->index);
         break;
       }
@@ -116,6 +138,7 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
   if (status == decode_status::corruption || status == decode_status::io_error)
     return decoder.failure();
   out.torn = status == decode_status::torn_tail;
+  RV_TRY(check_recorded_end(dir, segments, decoder, out));
   if (mode == replay_mode::read_all) RV_TRY(check_commit_kept(out, at, decoder));
   out.crc = decoder.crc();
   out.end_offset = decoder.last_valid_offset();

@@ -25,6 +25,7 @@ struct replay_result {
   std::uint64_t last_index = 0;            // index of the last entry record (etcd's enti)
   std::uint64_t highest_index = 0;         // of any entry record, ones a rewrite replaced too
   std::uint64_t max_commit = 0;            // the highest commit of any hard state record
+  std::uint64_t tail_last_entry = 0;       // index of the last segment's last entry record
   std::uint32_t crc = 0;                   // running CRC at the end
   bool torn = false;                       // ended in a torn tail of the last segment
   std::uint64_t end_offset = 0;            // clean end (or last valid frame end if torn)

@@ -78,7 +78,7 @@ int cmd_export(int argc, char** argv) {
   if (path_within(data_dir, out))
     return usage_error(spec, "--data-dir " + data_dir + " lies inside --out " + out +
                                  ": choose an --out outside the store");
-  const raftlog::detail::copy_target target{out + "/wal", out + "/snap", /*keep_lock_file=*/false};
+  const raftlog::detail::copy_target target{out + "/wal", out + "/snap", /*keep_raftvault_files=*/false};
   const bool out_existed = fileio::exists(out);
   std::vector<std::string> leftovers;
   if (out_existed) {

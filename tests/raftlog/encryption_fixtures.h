@@ -22,6 +22,7 @@
 #include "fileio/crash_point.h"
 #include "raftlog/payload_codec.h"
 #include "raftlog/wal.h"
+#include "raftlog/wal_format.h"
 #include "support/test_support.h"
 
 namespace raftvault::testing {
@@ -125,7 +126,8 @@ inline std::uint32_t write_segment_frames(const std::string& path, std::vector<s
 }
 
 // Applies `edit` to every segment of a WAL directory (in name order) and rewrites them all with
-// a re-chained CRC, so the tampered log passes every CRC check.
+// a re-chained CRC, so the tampered log passes every CRC check. Like a careful forger it also
+// removes the recorded end (raftlog/wal_end.h), which would name the rewritten chain.
 inline void rewrite_wal(const std::string& wal_dir,
                         const std::function<void(std::vector<segment_frame>&)>& edit) {
   std::uint32_t running = 0;
@@ -136,6 +138,7 @@ inline void rewrite_wal(const std::string& wal_dir,
     edit(frames);
     running = write_segment_frames(path, std::move(frames), running);
   }
+  std::filesystem::remove(wal_dir + "/" + raftlog::kEndFileName);
 }
 
 // Decoded entries of a frame list (entry records only).

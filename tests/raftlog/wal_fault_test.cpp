@@ -135,7 +135,8 @@ TEST_CASE("a zeroed sector inside the last record is a torn write - a flipped by
   const std::uint64_t sector = (inside_last + 511) / 512 * 512 + 512;
   REQUIRE(sector + 512 < end);
 
-  SECTION("zeroed sector: repaired, entries 1..3 survive") {
+  SECTION("after a crash, zeroed sector: repaired, entries 1..3 survive") {
+    forget_clean_close(dir);
     zero_range(path, sector, 512);
     auto log = raftlog::wal::open(dir, {0, 0});
     REQUIRE(log);
@@ -143,6 +144,10 @@ TEST_CASE("a zeroed sector inside the last record is a torn write - a flipped by
     REQUIRE(read);
     CHECK(read->entries == make_entries(1, 3, 1, 500));
     CHECK(std::filesystem::exists(path + ".broken"));
+  }
+  SECTION("after a clean close, zeroed sector: corruption, nothing repaired") {
+    zero_range(path, sector, 512);
+    expect_refused(dir, errc::corruption, {path, "that is damage, not a torn write"});
   }
   SECTION("flipped byte: corruption, nothing repaired") {
     flip_byte(path, sector + 100);
@@ -257,9 +262,10 @@ TEST_CASE("leftover .tmp files are ignored by readers and removed by the writer"
     CHECK_FALSE(std::filesystem::exists(dir + "/1.tmp"));
     CHECK_FALSE(std::filesystem::exists(dir + "/7.tmp"));
   }
-  // Closing removes the spare: only segments and the lock file remain.
+  // Closing removes the spare: only segments, the recorded end and the lock file remain.
   CHECK(list_files(dir) ==
-        std::vector<std::string>{"0000000000000000-0000000000000000.wal", "raftvault.lock"});
+        std::vector<std::string>{"0000000000000000-0000000000000000.wal", "raftvault.end",
+                                 "raftvault.lock"});
   CHECK_FALSE(raftlog::wal_exists(tmp / "other"));
   auto created = raftlog::wal::create(tmp / "other", "meta");
   REQUIRE(created);

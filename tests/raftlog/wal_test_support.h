@@ -12,6 +12,7 @@
 #include "codec/raft_types.h"
 #include "codec/wal_record.h"
 #include "raftlog/wal.h"
+#include "raftlog/wal_format.h"
 #include "support/json_lite.h"
 #include "support/test_support.h"
 
@@ -39,6 +40,12 @@ inline std::string expected_wal_digest(const char* dataset) {
     out += path.substr(path.find('/') + 1) + " " + f["sha256"].as_string() + "\n";
   }
   return out;
+}
+
+// What a crash leaves where a clean close records the log's end (raftlog/wal_end.h): nothing.
+// Tests that stage a torn write on a WAL they closed call this first.
+inline void forget_clean_close(const std::string& wal_dir) {
+  std::filesystem::remove(wal_dir + "/" + raftlog::kEndFileName);
 }
 
 // Copies a vectors directory into `dest` (tests never write into shared/).

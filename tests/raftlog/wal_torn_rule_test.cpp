@@ -113,7 +113,13 @@ TEST_CASE("a torn last frame followed by non-zero bytes is corruption", "[wal][t
   const std::uint64_t cut = last_frame + 1024;
   zero_range(path, cut, end - cut);
 
-  SECTION("only zeros after the torn frame: a torn tail, repaired") {
+  SECTION("after a clean close the same damage is refused: nothing was being written") {
+    expect_refused(dir, {path, "torn write", "that is damage, not a torn write",
+                         "closed cleanly at " + path + " at byte offset " +
+                             std::to_string((end + 7) / 8 * 8)});
+  }
+  SECTION("after a crash, only zeros after the torn frame: a torn tail, repaired") {
+    forget_clean_close(dir);
     auto opened = raftlog::wal::open(dir, {0, 0});
     REQUIRE(opened);
     auto read = (*opened)->read_all();
@@ -146,6 +152,7 @@ TEST_CASE("a torn tail that would drop committed entries is refused", "[wal][tor
   const std::string path = dir + "/" + kSegment;
   const auto offsets = frame_offsets(path);
   truncate_file(path, offsets.back() + 1000);  // entry 6 torn
+  forget_clean_close(dir);  // a crash: the commit rule alone refuses it
   expect_refused(dir, {path, "torn write", "would drop committed entries 6..6"});
 }
 

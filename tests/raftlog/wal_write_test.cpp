@@ -16,13 +16,14 @@ TEST_CASE("the MANIFEST call sequence writes etcd's segments byte for byte", "[w
   temp_dir tmp;
   replay_golden_ops(tmp / "wal", golden_options());
   CHECK(wal_digest(tmp / "wal") == expected_wal_digest("plain"));
-  // Nothing else is left behind: no spare .tmp, only the lock file besides the segments.
+  // Nothing else is left behind: no spare .tmp, only the recorded end of the clean close and
+  // the lock file besides the segments.
   auto files = list_files(tmp / "wal");
   CHECK(files == std::vector<std::string>{"0000000000000000-0000000000000000.wal",
                                           "0000000000000001-0000000000000039.wal",
                                           "0000000000000002-000000000000006d.wal",
                                           "0000000000000003-0000000000000079.wal",
-                                          "raftvault.lock"});
+                                          "raftvault.end", "raftvault.lock"});
   CHECK_FALSE(std::filesystem::exists(tmp / "wal.tmp"));
   const auto mode = std::filesystem::status(tmp / "wal").permissions();
   CHECK((mode & std::filesystem::perms::all) == std::filesystem::perms::owner_all);

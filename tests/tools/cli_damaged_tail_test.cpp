@@ -1,6 +1,7 @@
 // Damage near the end of a store's log, through the real binary: a flipped length word is
-// corruption every command refuses (nothing changed), a cut-off tail keeps the snapshot usable,
-// and a missing snapshot file is named as the cause.
+// corruption every command refuses (nothing changed), a cut-off tail is refused after a clean
+// close and keeps the snapshot usable after a crash, and a missing snapshot file is named as
+// the cause.
 #include "cli_fixtures.h"
 #include "raftlog/wal_test_support.h"
 
@@ -57,21 +58,39 @@ TEST_CASE("a flipped padding flag in the last segment is refused by every comman
   CHECK_FALSE(std::filesystem::exists(s.dir / "out"));
 }
 
-TEST_CASE("a log cut off at a frame boundary keeps its snapshot", "[cli][torn]") {
+TEST_CASE("a log cut off at a frame boundary is refused, or keeps its snapshot after a crash",
+          "[cli][torn]") {
   imported_store s;
   // Drop the last quarter of the frames, the final hard state with them.
   const auto offsets = frame_offsets(s.segment);
   REQUIRE(offsets.size() > 40);
-  truncate_file(s.segment, offsets[offsets.size() * 3 / 4]);
+  const std::uint64_t cut = offsets[offsets.size() * 3 / 4];
+  truncate_file(s.segment, cut);
 
-  auto dumped = s.run({"dump", "--json"});
-  INFO(dumped.err);
-  REQUIRE(dumped.exit_code == 0);
-  CHECK_THAT(dumped.out, Catch::Contains("\"snapshot\":{\"index\":20,\"term\":2"));
-  auto verified = s.run({"verify"});
-  INFO(verified.out << verified.err);
-  CHECK(verified.exit_code == 0);
-  CHECK_THAT(verified.out, Catch::Contains("restart reads  snapshot 20 (term 2)"));
+  SECTION("closed cleanly: the recorded end names the damage") {
+    const auto before = tree_digest(s.store);
+    for (const char* command : {"dump", "verify", "status"}) {
+      auto result = s.run({command});
+      INFO(command << ": " << result.out << result.err);
+      CHECK(result.exit_code == 1);
+      CHECK_THAT(result.err, Catch::Contains(s.segment + " at byte offset " + std::to_string(cut)));
+      CHECK_THAT(result.err, Catch::Contains("closed cleanly") &&
+                                 Catch::Contains("remove " + s.store +
+                                                 "/wal-v3-encrypted/raftvault.end"));
+    }
+    CHECK(tree_digest(s.store) == before);
+  }
+  SECTION("after a crash (no recorded end): the snapshot stays usable") {
+    forget_clean_close(s.store + "/wal-v3-encrypted");
+    auto dumped = s.run({"dump", "--json"});
+    INFO(dumped.err);
+    REQUIRE(dumped.exit_code == 0);
+    CHECK_THAT(dumped.out, Catch::Contains("\"snapshot\":{\"index\":20,\"term\":2"));
+    auto verified = s.run({"verify"});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("restart reads  snapshot 20 (term 2)"));
+  }
 }
 
 TEST_CASE("a missing snapshot file or directory is named as the cause", "[cli][torn]") {
