@@ -61,6 +61,12 @@ const std::vector<crash_point_row>& crash_point_table() {
       {"migration.snap_renamed", {d::cli_import, d::cli_export, d::cli_rotate_dek}, 1},
       {"migration.wal_renamed", {d::cli_import, d::cli_export, d::cli_rotate_dek}, 1},
       {"migration.marker_removed", {d::cli_import, d::cli_export, d::cli_rotate_dek}, 1},
+      // A new store (init/import): the unfinished-store journal and the key's delivery.
+      {"new_store.journal_written", {d::cli_import}, 1},
+      {"new_store.complete", {d::cli_import}, 1},
+      // Reached only with --autolock, which the import driver does not use (its key would have
+      // to be caught from the rerun's stdout); tests/tools/cli_new_store_crash_test.cpp stops there.
+      {"new_store.key_shown", {d::library_only}, 1},
       // Library APIs no program calls: encrypted_log::save_snapshot (the pipeline has its own
       // snapshot writer), key_store::replace_tls, migration_options::remove_source.
       {"encrypted_log.snapshot_saved", {d::library_only}, 1},

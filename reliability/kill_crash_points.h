@@ -18,7 +18,8 @@ enum class crash_driver {
   cli_rotate_dek,     // raftvault rotate-dek on a store the bench wrote
   cli_import,         // raftvault import of an exported copy into a new directory
   cli_export,         // raftvault export of a store the bench wrote
-  library_only,       // no program reaches it (a library API only); its unit tests do
+  library_only,       // no driver reaches it (a library API, or a CLI path the drivers skip);
+                      // its own crash test does
 };
 const char* to_string(crash_driver driver);
 
