@@ -8,6 +8,7 @@ namespace raftvault::actors {
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using backlog_atom = caf::atom_constant<caf::atom("backlog")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using snap_rec_atom = caf::atom_constant<caf::atom("snap_rec")>;

@@ -52,27 +52,21 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   // A rewrite before the restart may have replaced higher indexes: the WAL still holds them.
   st.highest_index = std::max(st.position.last_index, log->log().highest_index());
   st.recovered = std::move(recovered);
-  // No decisions on the clock when a test drives the scheduler by hand.
-  st.groups = group_mode(!options.detach_io && options.group_commit_mode == group_mode_setting::automatic
-                             ? group_mode_setting::whole
-                             : options.group_commit_mode);
+  st.groups = group_mode(options.group_commit_mode);
   st.log = log;
-  // No linger timer when a test drives the scheduler by hand.
-  const auto linger = std::chrono::microseconds(options.detach_io ? options.group_commit_linger_us : 0);
-  st.wal = spawn_io(self, options.detach_io, wal_writer, log, linger, options.group_commit_bytes);
-  // Background threads yield the cores to the append path (not the test's own thread).
-  const std::uint64_t background_nice = options.detach_io ? options.background_nice : 0;
+  st.wal = spawn_wal_writer(self, options.detach_io, log,
+                            {std::chrono::microseconds(options.group_commit_linger_us),
+                             options.group_commit_bytes, nullptr});
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir(),
-                      options.segment_delete_rate, background_nice);
+                      options.segment_delete_rate, options.background_nice);
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
   // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
     st.pool.push_back(spawn_io(self, options.detach_io, crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
                         std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms),
-                        background_nice,
-                        // No pause timer when a test drives the scheduler by hand.
-                        std::chrono::microseconds(options.detach_io ? options.rotation_step_pause_us : 0),
+                        options.background_nice,
+                        std::chrono::microseconds(options.rotation_step_pause_us),
                         log->codec()->encrypted());
   return {
       [self](recover_atom) -> caf::result<recovered_state> {

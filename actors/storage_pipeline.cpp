@@ -7,7 +7,7 @@
 namespace raftvault::actors {
 namespace {
 
-// `behind`: batches admitted after these, still being sealed (see wal_writer.h).
+// `behind`: batches admitted after these, still being sealed (handover_hints).
 void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches,
                  std::uint64_t behind) {
   std::vector<wal_append> appends;
@@ -32,8 +32,8 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
   }
   const auto last_seq = batches.back().seq;
   const auto count = batches.size();
-  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), behind,
-                self->state.inflight_bytes, self->state.groups.group_appends())
+  const handover_hints hints{behind, self->state.inflight_bytes, self->state.groups.group_appends()};
+  self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), hints)
       .then(
           [self, last_seq, bytes, count, promises](wal_ack ack) mutable {
             auto& st = self->state;

@@ -1,23 +1,63 @@
 #include "actors/wal_writer.h"
 
 #include <algorithm>
-#include <chrono>
-#include <functional>
+#include <deque>
 #include <iterator>
+#include <optional>
 #include <utility>
+
+#include <caf/stateful_actor.hpp>
 
 namespace raftvault::actors {
 namespace {
+
+// The mechanism's state: the requests in the policy's group, the disk-time bookkeeping, the
+// sticky failure and the counters of wal_writer_status.
+struct wal_writer_state {
+  using clock = std::chrono::steady_clock;
+  // One append request: answered once all its appends are durable.
+  struct pending_request {
+    caf::typed_response_promise<wal_ack> promise;
+    std::vector<wal_append> appends;  // emptied once written
+    std::size_t append_count = 0;
+  };
+  std::shared_ptr<raftlog::encrypted_log> log;
+  std::function<clock::time_point()> now;
+  std::optional<group_commit_policy> policy;
+  std::deque<pending_request> gathered;  // not written yet, oldest first
+  std::vector<pending_request> written;  // written, waiting for the group's fdatasync
+  clock::duration group_busy{};          // this group's writes (and then its sync)
+  std::optional<clock::time_point> last_sync_end;  // of any group or record
+  std::optional<raftvault::error> failure;         // sticky: set once, never cleared
+  std::uint64_t groups = 0;
+  std::uint64_t appends = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t lingers = 0;
+  std::uint64_t idle_zeroings = 0;
+  std::vector<std::uint64_t> sync_us;
+  std::size_t sync_next = 0;
+  ~wal_writer_state();
+  static const char* name;
+};
+
+const char* wal_writer_state::name = "raftvault.wal_writer";
+
+// Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
+wal_writer_state::~wal_writer_state() {
+  auto err = to_caf(raftvault::error(errc::closed, "wal writer stopped"));
+  for (auto& item : written) item.promise.deliver(err);
+  for (auto& item : gathered) item.promise.deliver(err);
+}
 
 constexpr std::size_t kSyncSamples = 4096;
 
 using wal_writer_pointer = wal_writer_actor::stateful_pointer<wal_writer_state>;
 
-void record_sync(wal_writer_state& st, std::chrono::steady_clock::duration took) {
-  auto us = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(took).count());
-  st.sync_ewma_us = st.sync_ewma_us == 0 ? static_cast<double>(us)
-                                         : 0.9 * st.sync_ewma_us + 0.1 * static_cast<double>(us);
+std::uint64_t micros(std::chrono::steady_clock::duration d) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+}
+
+void record_sync(wal_writer_state& st, std::uint64_t us) {
   if (st.sync_us.size() < kSyncSamples) {
     st.sync_us.push_back(us);
   } else {
@@ -59,15 +99,16 @@ struct entry_run {
   }
 };
 
-// One write for the whole group: contiguous runs of entries are concatenated (one encode, one
-// pwrite) and only the group's newest hard state is written, after its entries — replay keeps
-// the last hard state only, and all of them become durable with the same fdatasync. A run
-// breaks where an append rewrites a suffix (its first index goes back).
-status write_group(raftlog::wal& wal, std::vector<wal_writer_state::pending_request>& group) {
+// One write for `requests`: contiguous runs of entries are concatenated (one encode, one
+// pwrite) and only the newest hard state is written, after its entries — replay keeps the last
+// hard state only, and all of them become durable with the group's fdatasync. A run breaks
+// where an append rewrites a suffix (its first index goes back).
+template <class Requests>
+status write_requests(raftlog::wal& wal, Requests& requests, std::size_t count) {
   entry_run run;
   hard_state newest;
-  for (auto& request : group) {
-    for (auto& item : request.appends) {
+  for (std::size_t i = 0; i < count; ++i) {
+    for (auto& item : requests[i].appends) {
       if (!item.state.empty()) newest = item.state;
       if (item.entries.empty()) continue;
       if (!run.entries.empty() && item.entries.front().index != run.entries.back().index + 1) {
@@ -88,149 +129,109 @@ std::uint64_t entry_bytes(const std::vector<wal_append>& appends) {
   return bytes;
 }
 
-// The entry bytes after which a group syncs (0: no cap); see "Group size" in wal_writer.h.
-std::uint64_t group_cap(const wal_writer_state& st) {
-  if (st.group_bytes == 0) return 0;
-  return std::max(st.group_bytes, st.inflight / 2);
+// Fail-stop: every requester waiting gets the sticky error, now and from now on.
+void fail_stop(wal_writer_state& st, const raftvault::error& err) {
+  if (!st.failure) st.failure = err.with_context("wal writer stopped (fail-stop)");
+  const auto reply = to_caf(*st.failure);
+  for (auto& item : st.written) item.promise.deliver(reply);
+  for (auto& item : st.gathered) item.promise.deliver(reply);
+  st.written.clear();
+  st.gathered.clear();
 }
 
-// Half groups: a group holding append_cap appends syncs.
-bool appends_full(const wal_writer_state& st, std::size_t appends) {
-  return st.append_cap > 0 && appends >= st.append_cap;
-}
-
-// Writes what the group gathered (one write) and keeps the requesters in `written` until the
-// group's fdatasync; their entries are not needed any more. A failed write makes the writer
-// fail-stop (sync_group then fails the whole group). Unless `whole`, appends past the group cap
-// stay gathered for the next group.
-void write_gathered(wal_writer_state& st, bool whole) {
-  if (st.group.empty()) return;
-  std::vector<wal_writer_state::pending_request> gathered;
-  const auto cap = group_cap(st);
-  if (whole || (cap == 0 && st.append_cap == 0)) {
-    gathered = std::move(st.group);
-    st.group.clear();
-  } else {
-    std::uint64_t bytes = st.written_bytes;
-    std::size_t appends = st.written_appends;
-    std::size_t taken = 0;
-    while (taken < st.group.size() && (cap == 0 || bytes < cap) && !appends_full(st, appends)) {
-      appends += st.group[taken].appends.size();
-      bytes += st.group[taken++].bytes;
-    }
-    gathered.assign(std::make_move_iterator(st.group.begin()),
-                    std::make_move_iterator(st.group.begin() + static_cast<std::ptrdiff_t>(taken)));
-    st.group.erase(st.group.begin(), st.group.begin() + static_cast<std::ptrdiff_t>(taken));
-    if (gathered.empty()) return;
-  }
-  if (!st.failure) {
-    const auto start = std::chrono::steady_clock::now();
-    if (auto written = write_group(st.log->log(), gathered); !written)
-      st.failure = written.error().with_context("wal writer stopped (fail-stop)");
-    st.group_busy += std::chrono::steady_clock::now() - start;
-  }
-  for (auto& request : gathered) {
-    st.written_bytes += request.bytes;
-    st.gathered_appends -= request.appends.size();
-    st.written_appends += request.appends.size();
+// Writes the `count` oldest gathered requests (one write) and keeps their requesters in
+// `written` until the group's fdatasync; their entries are not needed any more.
+void write_gathered(wal_writer_state& st, std::size_t count) {
+  if (count == 0 || st.failure) return;
+  const auto start = st.now();
+  const auto wrote = write_requests(st.log->log(), st.gathered, count);
+  st.group_busy += st.now() - start;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto request = std::move(st.gathered.front());
+    st.gathered.pop_front();
     request.appends.clear();  // the entries are on disk now; only the count is kept
     request.appends.shrink_to_fit();
     st.written.push_back(std::move(request));
   }
+  if (!wrote) fail_stop(st, wrote.error());
 }
 
-void flush_now(wal_writer_pointer self);
+void carry_out(wal_writer_pointer self, const commit_step& step);
 
-// Zeros ahead while idle (wal_writer.h), right after a group was answered. A failed write makes
-// the writer fail-stop, as any failed WAL write does.
-void zero_ahead_while_idle(wal_writer_state& st, std::uint64_t group_bytes) {
-  if (st.failure) return;
-  auto& wal = st.log->log();
-  const auto bytes = idle_zero_bytes({st.append_cap > 0, wal.writes_direct(), st.idle_ewma_us,
-                                      st.sync_ewma_us, group_bytes, wal.zeroed_ahead()});
-  if (bytes == 0) return;
-  auto zeroed = wal.zero_ahead(bytes);
-  if (!zeroed) {
-    st.failure = zeroed.error().with_context("wal writer stopped (fail-stop)");
-    return;
-  }
+// Zeros ahead while idle (group_commit_policy.h), right after a group was answered. A failed
+// write makes the writer fail-stop, as any failed WAL write does.
+void zero_ahead(wal_writer_state& st, std::uint64_t bytes) {
+  if (bytes == 0 || st.failure) return;
+  auto zeroed = st.log->log().zero_ahead(bytes);
+  if (!zeroed) return fail_stop(st, zeroed.error());
   if (*zeroed > 0) ++st.idle_zeroings;
 }
 
-// Writes what is still gathered (up to the group cap, unless `whole`) and makes the whole group
-// durable with one fdatasync. On any failure the whole group fails: none of it was
-// acknowledged, and a WAL whose write or sync failed cannot vouch for any of it.
-// `instead_of_sync` (snapshot records) writes more records and syncs them together with the
-// group, everything gathered included; it runs even when the group is empty.
-void sync_written(wal_writer_pointer self, bool whole,
-                  const std::function<status(raftlog::wal&)>& instead_of_sync) {
+// Makes the group durable with one fdatasync, after writing what the policy adds to it (all
+// that is gathered when `whole`). `record` (a snapshot record) is written and synced together
+// with the group instead of a bare fdatasync; it runs even when the group is empty. On any
+// failure the whole group fails: none of it was acknowledged, and a WAL whose write or sync
+// failed cannot vouch for any of it.
+void sync_group(wal_writer_pointer self, bool whole = false,
+                const std::function<status(raftlog::wal&)>& record = nullptr) {
   auto& st = self->state;
-  write_gathered(st, whole || instead_of_sync != nullptr);
-  ++st.flush_id;  // a flush still on its way is stale now
-  st.flush_pending = false;
-  st.lingering = false;
-  st.waited_for_behind = false;
-  auto group = std::move(st.written);
-  const auto appends = st.written_appends;
-  const auto group_bytes = st.written_bytes;
-  st.written.clear();
-  st.written_bytes = 0;
-  st.written_appends = 0;
-  if (group.empty() && !instead_of_sync) return;
+  if (st.failure) return;
+  write_gathered(st, st.policy->sync_begins(whole || record != nullptr));
+  if (st.failure) return;
+  auto& wal = st.log->log();
+  sync_report report;
+  report.ran = !st.written.empty() || record != nullptr;
+  report.record = record != nullptr;
   auto busy = std::exchange(st.group_busy, {});  // the group's writes; its sync is added below
   std::chrono::steady_clock::duration idle{};
-  if (!st.failure) {
-    auto& wal = st.log->log();
-    status synced;
-    const auto start = std::chrono::steady_clock::now();
-    if (instead_of_sync) {
-      synced = instead_of_sync(wal);
-    } else {
-      synced = wal.sync();
-      record_sync(st, std::chrono::steady_clock::now() - start);
-    }
-    const auto end = std::chrono::steady_clock::now();
+  if (report.ran) {
+    const auto start = st.now();
+    const auto synced = record ? record(wal) : wal.sync();
+    const auto end = st.now();
+    if (!synced) return fail_stop(st, synced.error());
+    report.sync_us = micros(end - start);
+    if (!record) record_sync(st, report.sync_us);
     busy += end - start;
     if (st.last_sync_end) idle = std::max(end - *st.last_sync_end - busy, idle);
-    const auto idle_us = static_cast<double>(
-        std::chrono::duration_cast<std::chrono::microseconds>(idle).count());
-    st.idle_ewma_us = st.idle_ewma_us == 0 ? idle_us : 0.9 * st.idle_ewma_us + 0.1 * idle_us;
     st.last_sync_end = end;
-    if (!synced) st.failure = synced.error().with_context("wal writer stopped (fail-stop)");
+    report.idle_us = micros(idle);
   }
-  if (st.failure) {
-    for (auto& item : group) item.promise.deliver(to_caf(*st.failure));
-    return;
+  report.direct = wal.writes_direct();
+  report.zeroed_ahead = wal.zeroed_ahead();
+  auto group = std::move(st.written);
+  st.written.clear();
+  const auto after = st.policy->synced(report);
+  if (!group.empty()) {
+    ++st.groups;
+    for (const auto& item : group) st.appends += item.append_count;
+    if (after.send_marker) self->send(self, backlog_atom::value);
+    const wal_ack ack{wal.last_index(), micros(busy), micros(idle)};
+    for (auto& item : group) item.promise.deliver(ack);
+    zero_ahead(st, after.zero_ahead_bytes);
   }
-  if (group.empty()) return;
-  ++st.groups;
-  st.appends += appends;
-  // Closed-loop requesters answered now will append again; those that arrived during the
-  // fdatasync are in the mailbox already, ahead of the marker sent now, which counts them.
-  // The marker goes before the replies: a reply can wake a thread that preempts this one, and
-  // an append it triggers must not overtake the marker (it would be counted twice, and a lone
-  // producer would then linger for a second append that never comes).
-  st.expected_group = appends;
-  if (st.max_linger.count() > 0) {
-    ++st.markers_pending;
-    self->send(self, flush_atom::value);
-  }
-  const auto micros = [](std::chrono::steady_clock::duration d) {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
-  };
-  const wal_ack ack{st.log->log().last_index(), micros(busy), micros(idle)};
-  for (auto& item : group) item.promise.deliver(ack);
-  zero_ahead_while_idle(st, group_bytes);
+  if (!st.failure) carry_out(self, after.next);
 }
 
-void sync_group(wal_writer_pointer self,
-                const std::function<status(raftlog::wal&)>& instead_of_sync = nullptr,
-                bool whole = false) {
-  sync_written(self, whole, instead_of_sync);
-  // Appends left gathered by the group cap start the next group (after the backlog marker, when
-  // one was sent: it schedules their flush).
+void carry_out(wal_writer_pointer self, const commit_step& step) {
   auto& st = self->state;
-  if (!st.group.empty() && st.markers_pending == 0 && !st.flush_pending) flush_now(self);
+  switch (step.what) {
+    case commit_step::kind::wait:
+      return;
+    case commit_step::kind::flush:
+      self->send(self, flush_atom::value, step.ticket);
+      return;
+    case commit_step::kind::linger:
+      ++st.lingers;
+      self->delayed_send(self, step.delay, flush_atom::value, step.ticket);
+      return;
+    case commit_step::kind::write:
+      write_gathered(st, step.requests);
+      if (!st.failure) carry_out(self, st.policy->written(step.requests));
+      return;
+    case commit_step::kind::sync:
+      sync_group(self);
+      return;
+  }
 }
 
 // The WAL record of a durable snapshot and the hard state covering it (etcd's restart ignores
@@ -253,140 +254,40 @@ status write_snapshot_record(raftlog::wal& wal, snapshot_marker marker, const ha
   return wal.sync();
 }
 
-// How long a short group may wait for the rest of the expected one, or a written group for
-// an announced batch: a fraction of an fdatasync, so waiting can cost at most that and saves
-// a whole fdatasync when it pays off.
-std::chrono::microseconds linger_for(const wal_writer_state& st) {
-  if (st.append_cap > 0) return std::chrono::microseconds(0);  // half groups never wait
-  const auto half_sync = std::chrono::microseconds(static_cast<std::int64_t>(st.sync_ewma_us / 2));
-  return std::min(st.max_linger, half_sync);
-}
-
-void flush_now(wal_writer_pointer self) {
-  auto& st = self->state;
-  st.flush_pending = true;
-  st.lingering = false;
-  self->send(self, flush_atom::value, ++st.flush_id);
-}
-
-void flush_later(wal_writer_pointer self, std::chrono::microseconds linger) {
-  auto& st = self->state;
-  st.flush_pending = true;
-  st.lingering = true;
-  ++st.lingers;
-  self->delayed_send(self, linger, flush_atom::value, ++st.flush_id);
-}
-
-// Appends are waiting and no flush is on its way: flush behind the appends already in the
-// mailbox, or, when a first write would be short of the expected group, linger for the rest.
-void schedule_flush(wal_writer_pointer self) {
-  auto& st = self->state;
-  const auto linger = linger_for(st);
-  std::uint64_t gathered = 0;
-  for (const auto& request : st.group) gathered += request.bytes;
-  const bool full = (group_cap(st) > 0 && gathered >= group_cap(st)) ||
-                    appends_full(st, st.gathered_appends);
-  if (full || st.gathered_appends >= st.expected_group || linger.count() <= 0 || st.behind > 0 ||
-      !st.written.empty()) {
-    flush_now(self);
-  } else {
-    flush_later(self, linger);
-  }
-}
-
-// Flush: write what was gathered and look again (appends that arrived during the write are
-// queued ahead of the flush sent now), unless the group is full (group_cap). With nothing
-// new, sync the group, unless a batch was announced behind the newest one: then linger once
-// for it.
-void flush(wal_writer_pointer self) {
-  auto& st = self->state;
-  st.flush_pending = false;
-  st.lingering = false;
-  if (!st.group.empty() && !st.failure) {
-    write_gathered(st, false);
-    st.waited_for_behind = false;
-    const bool full = (group_cap(st) > 0 && st.written_bytes >= group_cap(st)) ||
-                      appends_full(st, st.written_appends);
-    if (!st.failure && !full) return flush_now(self);
-    return sync_group(self);  // full: no more gathering, no linger for batches behind
-  }
-  if (st.behind > 0 && !st.written.empty() && !st.waited_for_behind && !st.failure) {
-    const auto linger = linger_for(st);
-    if (linger.count() > 0) {
-      st.waited_for_behind = true;
-      return flush_later(self, linger);
-    }
-  }
-  sync_group(self);
-}
-
-}  // namespace
-
-std::uint64_t idle_zero_bytes(const idle_zeroing_inputs& in) {
-  if (in.half_groups || !in.direct || in.sync_ewma_us <= 0) return 0;
-  if (in.idle_ewma_us < kIdleZeroIdleVsSync * in.sync_ewma_us) return 0;
-  if (in.group_bytes >= kIdleZeroBytes || in.zeroed_ahead >= kIdleZeroBytes) return 0;
-  return kIdleZeroBytes;
-}
-
-const char* wal_writer_state::name = "raftvault.wal_writer";
-
-// Runs when the actor terminates: CAF drops undelivered promises silently, so answer everyone.
-wal_writer_state::~wal_writer_state() {
-  auto err = to_caf(raftvault::error(errc::closed, "wal writer stopped"));
-  for (auto& item : written) item.promise.deliver(err);
-  for (auto& item : group) item.promise.deliver(err);
-}
-
 wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
                                            std::shared_ptr<raftlog::encrypted_log> log,
-                                           std::chrono::microseconds max_linger,
-                                           std::uint64_t group_bytes) {
-  self->state.log = std::move(log);
-  self->state.max_linger = max_linger;
-  self->state.group_bytes = group_bytes;
+                                           wal_writer_options options) {
+  auto& st = self->state;
+  st.log = std::move(log);
+  st.now = options.clock ? std::move(options.clock) : [] { return std::chrono::steady_clock::now(); };
+  st.policy.emplace(options.max_linger, options.group_bytes);
   return {
-      [self](append_atom, std::vector<wal_append>& appends, std::uint64_t behind,
-             std::uint64_t inflight, std::uint64_t append_cap) -> caf::result<wal_ack> {
+      [self](append_atom, std::vector<wal_append>& appends,
+             const handover_hints& hints) -> caf::result<wal_ack> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
         auto promise = self->make_response_promise<wal_ack>();
         ++st.requests;
-        st.gathered_appends += appends.size();
+        const auto count = appends.size();
         const auto bytes = entry_bytes(appends);
-        st.group.push_back({promise, std::move(appends), bytes});
-        st.behind = behind;
-        st.inflight = inflight;
-        st.append_cap = append_cap;
-        if (st.markers_pending > 0) return promise;  // arrived during the fdatasync
-        if (!st.flush_pending) {
-          schedule_flush(self);
-        } else if (st.lingering && (st.gathered_appends >= st.expected_group || behind > 0 ||
-                                    !st.written.empty())) {
-          flush_now(self);  // no reason to wait any longer
-        }
+        st.gathered.push_back({promise, std::move(appends), count});
+        carry_out(self, st.policy->appended(count, bytes, hints));
         return promise;
       },
-      [self](flush_atom) {
-        // The backlog marker: every append before it arrived during the last fdatasync.
-        auto& st = self->state;
-        if (--st.markers_pending > 0) return;  // a newer fdatasync sent another one
-        st.expected_group += st.gathered_appends;
-        if (!st.group.empty() && !st.flush_pending) schedule_flush(self);
+      [self](backlog_atom) {
+        if (!self->state.failure) carry_out(self, self->state.policy->marker());
       },
-      [self](flush_atom, std::uint64_t id) {
-        if (id == self->state.flush_id) flush(self);  // else: stale
+      [self](flush_atom, std::uint64_t ticket) {
+        if (!self->state.failure) carry_out(self, self->state.policy->flush_due(ticket));
       },
       [self](sync_atom) {
-        auto& st = self->state;
-        st.behind = 0;
-        if (!st.flush_pending || st.lingering) sync_group(self);  // else that flush syncs
+        if (!self->state.failure) carry_out(self, self->state.policy->behind_cancelled());
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {
         auto& st = self->state;
         // Appends accepted earlier stay earlier in the log; the snapshot record's fdatasync
         // makes them durable too (no fdatasync of their own mid-rotation).
-        sync_group(self, [&](raftlog::wal& wal) { return write_snapshot_record(wal, marker, state); });
+        sync_group(self, true, [&](raftlog::wal& wal) { return write_snapshot_record(wal, marker, state); });
         if (st.failure) return to_caf(*st.failure);
         return true;
       },
@@ -413,12 +314,27 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       },
       [self](close_atom) -> caf::result<bool> {
         auto& st = self->state;
-        sync_group(self, nullptr, true);
+        sync_group(self, true);
         if (!st.failure) st.failure = raftvault::error(errc::closed, "the store is closed");
         if (auto closed = st.log->close(); !closed) return to_caf(closed.error());
         return true;
       },
   };
+}
+
+}  // namespace
+
+wal_writer_actor spawn_wal_writer(caf::actor_system& system,
+                                  std::shared_ptr<raftlog::encrypted_log> log,
+                                  wal_writer_options options) {
+  return system.spawn(wal_writer, std::move(log), std::move(options));
+}
+
+wal_writer_actor spawn_wal_writer(caf::local_actor* parent, bool detached,
+                                  std::shared_ptr<raftlog::encrypted_log> log,
+                                  wal_writer_options options) {
+  if (detached) return parent->spawn<caf::linked + caf::detached>(wal_writer, std::move(log), std::move(options));
+  return parent->spawn<caf::linked>(wal_writer, std::move(log), std::move(options));
 }
 
 }  // namespace raftvault::actors

@@ -7,6 +7,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/pipeline.h"
+#include "coordinator_options.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -31,7 +32,7 @@ struct coordinated_store {
     options.data_dir = dir / "store";
     options.create_if_missing = true;
     options.segment_size = 64 << 10;  // several segments for a release to take out
-    options.detach_io = false;
+    raftvault::testing::drive_on_coordinator(options);
     config.set("scheduler.policy", caf::atom("testing"));
     system = std::make_unique<caf::actor_system>(config);
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());

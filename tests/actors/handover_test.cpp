@@ -10,6 +10,7 @@
 
 #include "actors/pipeline.h"
 #include "coordinator_ask.h"
+#include "coordinator_options.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
@@ -34,7 +35,7 @@ handover_run append_together(std::size_t appends, std::size_t size, std::uint64_
   pipeline_options options;
   options.data_dir = dir / "store";
   options.create_if_missing = true;
-  options.detach_io = false;
+  raftvault::testing::drive_on_coordinator(options);
   options.group_commit_bytes = group_bytes;
   pipeline_config config;
   config.set("scheduler.policy", caf::atom("testing"));
@@ -108,7 +109,7 @@ TEST_CASE("a snapshot record never carries the commit of appends not yet handed 
   pipeline_options options;
   options.data_dir = dir / "store";
   options.create_if_missing = true;
-  options.detach_io = false;
+  raftvault::testing::drive_on_coordinator(options);
   options.crypto_inline_bytes = 0;  // every batch is sealed on the pool
   options.crypto_workers = 1;
   pipeline_config config;
@@ -184,7 +185,7 @@ TEST_CASE("a hard state handed to the WAL after a snapshot record never takes it
   pipeline_options options;
   options.data_dir = dir / "store";
   options.create_if_missing = true;
-  options.detach_io = false;
+  raftvault::testing::drive_on_coordinator(options);
   options.segment_size = 64 << 10;  // several segments, so the snapshot releases some
   options.crypto_inline_bytes = 0;  // every batch is sealed on the pool
   options.crypto_workers = 1;

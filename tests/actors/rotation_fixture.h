@@ -20,6 +20,7 @@
 
 #include "actors/pipeline.h"
 #include "codec/cipher.h"
+#include "coordinator_options.h"
 #include "fileio/fault_injection.h"
 #include "fileio/file.h"
 #include "keys/key_file.h"
@@ -110,7 +111,7 @@ struct coordinated_pipeline {
     options.data_dir = dir / "store";
     options.create_if_missing = true;
     options.segment_size = 1 << 20;  // one segment: every record stays readable for inspection
-    options.detach_io = false;
+    raftvault::testing::drive_on_coordinator(options);
     options.crypto_workers = 2;
     options.crypto_inline_bytes = crypto_inline_bytes;  // 0: every batch is sealed on the pool
     options.rotation_retry_ms = 500;

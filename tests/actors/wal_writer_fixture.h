@@ -6,9 +6,14 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <chrono>
+#include <functional>
+#include <memory>
+
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
+#include "coordinator_options.h"
 #include "support/test_support.h"
 
 namespace raftvault::testing {
@@ -19,9 +24,24 @@ inline actors::pipeline_options writer_test_options(const temp_dir& dir) {
   options.data_dir = dir / "store";
   options.create_if_missing = true;
   options.cipher = codec::cipher::none;
-  options.detach_io = false;
+  raftvault::testing::drive_on_coordinator(options);
   return options;
 }
+
+// The writer's clock in these tests: the real one plus what the test added. Writes and
+// fdatasyncs are timed as in production, and a test makes idle disk time by advancing the
+// clock instead of sleeping.
+class advanced_clock {
+ public:
+  std::function<std::chrono::steady_clock::time_point()> clock() const {
+    return [offset = offset_] { return std::chrono::steady_clock::now() + *offset; };
+  }
+  void advance(std::chrono::steady_clock::duration by) { *offset_ += by; }
+
+ private:
+  std::shared_ptr<std::chrono::steady_clock::duration> offset_ =
+      std::make_shared<std::chrono::steady_clock::duration>();
+};
 
 // Stops `writer` (its destructor answers whatever is pending) and closes the store's log.
 inline void stop_writer(caf::scheduler::test_coordinator& sched, actors::wal_writer_actor& writer,

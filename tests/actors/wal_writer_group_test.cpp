@@ -6,8 +6,6 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include <thread>
-
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
@@ -46,7 +44,7 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
     auto store = open_store(options);
     REQUIRE(store);
-    auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), group_bytes);
+    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), group_bytes, nullptr});
     sched.run();  // the writer's start
     auto replies = std::make_shared<std::vector<std::uint64_t>>();
     auto send_append = [&](std::uint64_t first) {
@@ -56,7 +54,7 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
              std::shared_ptr<std::vector<std::uint64_t>> replies) {
             std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
             self->request(dest, caf::infinite, append_atom::value, std::move(appends),
-                          std::uint64_t{0}, inflight, append_cap)
+                          handover_hints{0, inflight, append_cap})
                 .then([replies](wal_ack ack) { replies->push_back(ack.last_index); });
           },
           writer, first, inflight, append_cap, replies);
@@ -141,19 +139,19 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
   auto store = open_store(options);
   REQUIRE(store);
-  auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), std::uint64_t{0});
+  raftvault::testing::advanced_clock clock;
+  auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
   sched.run();
   auto append = [&](std::uint64_t first) {
     std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
     return raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
-                                                           appends, std::uint64_t{0},
-                                                           std::uint64_t{0}, std::uint64_t{0});
+                                                           appends, handover_hints{});
   };
   const auto first = append(1);
   CHECK(first.idle_us == 0);  // nothing synced before it
   CHECK(first.disk_us > 0);
-  // The writer's clock is the real one: 30 ms without appends are idle disk time.
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // 30 ms pass on the writer's clock without appends: idle disk time.
+  clock.advance(std::chrono::milliseconds(30));
   const auto second = append(2);
   CHECK(second.last_index == 2);
   CHECK(second.idle_us >= 30000);

@@ -1,4 +1,4 @@
-// Zeros ahead while idle (actors/wal_writer.h): when and how much the WAL writer zeroes between
+// Zeros ahead while idle (actors/group_commit_policy.h): when and how much the WAL writer zeroes between
 // groups (idle_zero_bytes), and a writer answering small groups with the disk idle between them
 // writing the zeros, driven on CAF's test coordinator against a real O_DIRECT segment.
 #include <catch2/catch.hpp>
@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "actors/config.h"
 #include "actors/pipeline.h"
+#include "actors/group_commit_policy.h"
 #include "actors/wal_writer.h"
 #include "coordinator_ask.h"
 #include "wal_writer_fixture.h"
@@ -52,7 +52,8 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
       WARN("no O_DIRECT under " << dir.path() << ": no zeros ahead to write");
       return out;
     }
-    auto writer = system.spawn(wal_writer, store->log, std::chrono::microseconds(0), std::uint64_t{0});
+    raftvault::testing::advanced_clock clock;
+    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
     sched.run();
     auto status = [&] {
       return raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
@@ -62,12 +63,11 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
       const std::uint64_t first = 1 + 4 * static_cast<std::uint64_t>(g);
       std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
       raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
-                                                      appends, std::uint64_t{0},
-                                                      std::uint64_t{4000}, append_cap);
-      // The disk idles: the condition under test, not a wait for anything.
+                                                      appends, handover_hints{0, 4000, append_cap});
+      // The disk idles on the writer's clock: the condition under test.
       const auto synced = status().sync_us;
       const auto slowest = synced.empty() ? 0 : *std::max_element(synced.begin(), synced.end());
-      std::this_thread::sleep_for(std::chrono::microseconds(3 * slowest + 2000));
+      clock.advance(std::chrono::microseconds(3 * slowest + 2000));
     }
     out.idle_zeroings = status().idle_zeroings;
     out.zeroed_ahead = store->log->log().zeroed_ahead();
