@@ -29,18 +29,26 @@ inline actors::pipeline_options writer_test_options(const temp_dir& dir) {
 }
 
 // The writer's clock in these tests: the real one plus what the test added. Writes and
-// fdatasyncs are timed as in production, and a test makes idle disk time by advancing the
-// clock instead of sleeping.
+// fdatasyncs are timed as in production, plus `step` per reading (so that every one of them
+// takes at least that, however fast the disk), and a test makes idle disk time by advancing
+// the clock instead of sleeping.
 class advanced_clock {
  public:
+  explicit advanced_clock(std::chrono::microseconds step = {}) { shared_->step = step; }
   std::function<std::chrono::steady_clock::time_point()> clock() const {
-    return [offset = offset_] { return std::chrono::steady_clock::now() + *offset; };
+    return [shared = shared_] {
+      shared->offset += shared->step;
+      return std::chrono::steady_clock::now() + shared->offset;
+    };
   }
-  void advance(std::chrono::steady_clock::duration by) { *offset_ += by; }
+  void advance(std::chrono::steady_clock::duration by) { shared_->offset += by; }
 
  private:
-  std::shared_ptr<std::chrono::steady_clock::duration> offset_ =
-      std::make_shared<std::chrono::steady_clock::duration>();
+  struct state {
+    std::chrono::steady_clock::duration offset{};
+    std::chrono::microseconds step{};
+  };
+  std::shared_ptr<state> shared_ = std::make_shared<state>();
 };
 
 // Stops `writer` (its destructor answers whatever is pending) and closes the store's log.
