@@ -36,7 +36,9 @@ struct pipeline_options {
   bool wal_direct_io = true;                             // raftvault.wal-direct-io
   std::uint64_t background_nice = 19;                    // raftvault.background-nice
   std::uint64_t rotation_step_pause_us = 2000;           // raftvault.rotation-step-pause-us
-  bool detach_io = true;  // blocking I/O on dedicated threads (tests may run everything inline)
+  // Blocking I/O on dedicated threads. false: every actor runs on the caller's scheduler (tests
+  // drive them on CAF's test coordinator); every other option keeps its meaning.
+  bool detach_io = true;
 };
 
 // A config with the raftvault option group declared and raftvault's scheduler defaults
