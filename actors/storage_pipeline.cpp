@@ -208,7 +208,7 @@ void fail_all(storage_pointer self, const raftvault::error& err) {
   const auto reply = to_caf(*st.failure);
   // Batches announced to the WAL writer as coming behind the last one handed to it never will:
   // it syncs what it wrote (those requesters were handed over and are answered by it).
-  if (!st.sealing.empty()) self->send(st.wal, sync_atom::value);
+  if (!st.sealing.empty()) self->send(st.wal, no_behind_atom::value);
   for (auto& b : st.waiting) b.promise.deliver(reply);
   st.waiting.clear();
   for (auto& [seq, b] : st.sealing) b.promise.deliver(reply);

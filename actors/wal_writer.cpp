@@ -280,7 +280,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       [self](flush_atom, std::uint64_t ticket) {
         if (!self->state.failure) carry_out(self, self->state.policy->flush_due(ticket));
       },
-      [self](sync_atom) {
+      [self](no_behind_atom) {
         if (!self->state.failure) carry_out(self, self->state.policy->behind_cancelled());
       },
       [self](snap_rec_atom, snapshot_marker marker, hard_state state) -> caf::result<bool> {

@@ -81,7 +81,7 @@ using wal_writer_actor = caf::typed_actor<
     caf::reacts_to<backlog_atom>,
     // Internal (storage): the batches announced `behind` will not come (their sealing failed):
     // sync what was written and answer it.
-    caf::reacts_to<sync_atom>,
+    caf::reacts_to<no_behind_atom>,
     // The WAL record of a durable snapshot, plus a hard state whose commit covers it
     // (etcd ignores a snapshot beyond the persisted commit) -> done, once durable.
     caf::replies_to<snap_rec_atom, snapshot_marker, hard_state>::with<bool>,
