@@ -51,6 +51,15 @@ void one_group(group_commit_policy& policy, std::size_t appends, std::uint64_t s
   REQUIRE(policy.current() == phase::idle);
 }
 
+// After a first group of one (the fdatasync's time known), a request announcing `behind`
+// batches is written: returns the look-again flush.
+commit_step written_with_behind(group_commit_policy& policy, std::uint64_t behind) {
+  one_group(policy, 1, 400);
+  const auto write = policy.flush_due(policy.appended(1, 100, {behind, 0, 0}).ticket);
+  REQUIRE(write.what == kind::write);
+  return policy.written(write.requests);
+}
+
 }  // namespace
 
 TEST_CASE("group commit: an append to an idle writer is flushed behind the mailbox",
@@ -224,10 +233,7 @@ TEST_CASE("group commit: lingering -> written: the linger expired, the short gro
 TEST_CASE("group commit: written -> lingering once for a batch announced behind",
           "[actors][group_commit]") {
   group_commit_policy policy(kMaxLinger, 0);
-  one_group(policy, 1, 400);
-  auto step = policy.flush_due(policy.appended(1, 100, {2, 0, 0}).ticket);
-  step = policy.written(step.requests);
-  const auto wait = policy.flush_due(step.ticket);
+  const auto wait = policy.flush_due(written_with_behind(policy, 2).ticket);
   CHECK(wait.what == kind::linger);
   CHECK(wait.delay == microseconds(200));
   CHECK(policy.current() == phase::lingering);
@@ -237,10 +243,7 @@ TEST_CASE("group commit: written -> lingering once for a batch announced behind"
 
 TEST_CASE("group commit: lingering for a batch behind -> written: it arrived", "[actors][group_commit]") {
   group_commit_policy policy(kMaxLinger, 0);
-  one_group(policy, 1, 400);
-  auto step = policy.flush_due(policy.appended(1, 100, {2, 0, 0}).ticket);
-  step = policy.written(step.requests);
-  const auto wait = policy.flush_due(step.ticket);
+  const auto wait = policy.flush_due(written_with_behind(policy, 2).ticket);
   REQUIRE(wait.what == kind::linger);
   const auto flush = policy.appended(1, 100, {1, 0, 0});
   CHECK(flush.what == kind::flush);
@@ -254,16 +257,12 @@ TEST_CASE("group commit: lingering for a batch behind -> written: it arrived", "
 TEST_CASE("group commit: a cancelled batch behind syncs unless a flush is on its way",
           "[actors][group_commit]") {
   group_commit_policy policy(kMaxLinger, 0);
-  one_group(policy, 1, 400);
-  auto step = policy.flush_due(policy.appended(1, 100, {1, 0, 0}).ticket);
-  step = policy.written(step.requests);
+  const auto step = written_with_behind(policy, 1);
   CHECK(policy.behind_cancelled().what == kind::wait);  // written: that flush syncs
   const auto wait = policy.flush_due(step.ticket);
   CHECK(wait.what == kind::sync);  // nothing behind any more: no linger
   group_commit_policy lingering(kMaxLinger, 0);
-  one_group(lingering, 1, 400);
-  step = lingering.flush_due(lingering.appended(1, 100, {1, 0, 0}).ticket);
-  REQUIRE(lingering.flush_due(lingering.written(step.requests).ticket).what == kind::linger);
+  REQUIRE(lingering.flush_due(written_with_behind(lingering, 1).ticket).what == kind::linger);
   CHECK(lingering.behind_cancelled().what == kind::sync);
 }
 
