@@ -105,9 +105,10 @@ struct coordinated_pipeline {
   template <class T>
   using slot = std::shared_ptr<std::optional<result<T>>>;
 
-  // `before_start`: writes to the store before the pipeline opens it (a previous run).
+  // `before_start`: runs before the pipeline opens the store: writes to it (a previous run), or
+  // options of the test's own.
   explicit coordinated_pipeline(std::uint64_t crypto_inline_bytes = 0,
-                                const std::function<void(const pipeline_options&)>& before_start = {}) {
+                                const std::function<void(pipeline_options&)>& before_start = {}) {
     options.data_dir = dir / "store";
     options.create_if_missing = true;
     options.segment_size = 1 << 20;  // one segment: every record stays readable for inspection

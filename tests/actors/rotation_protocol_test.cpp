@@ -242,3 +242,25 @@ TEST_CASE("rotation protocol: a store with nothing sealed under C retires withou
   CHECK(p.provider->asked.empty());
   CHECK(p.keys_on_disk().current == 2);
 }
+
+TEST_CASE("rotation protocol: on the test coordinator a rotation keeps its step pauses, a timeout each",
+          "[actors][rotation][protocol]") {
+  coordinated_pipeline p(0, [](pipeline_options& options) { options.rotation_step_pause_us = 2000; });
+  auto appended = p.append(1, 10);
+  p.sched->run();
+  CHECK(value_of(appended) == 10);
+  p.provider->next = provider_control::mode::answer;
+  auto rotation = p.rotate();
+  p.sched->run();
+  // F -> {C,P} -> barrier -> snapshot -> retire: each step waits for the pause's timeout.
+  std::size_t pauses = 0;
+  while (!*rotation && p.sched->has_pending_timeout()) {
+    ++pauses;
+    CHECK(p.sched->trigger_timeouts() == 1);
+    p.sched->run();
+  }
+  CHECK(pauses == 4);
+  REQUIRE(*rotation);
+  CHECK(value_of(rotation).new_id == 2);
+  CHECK(p.keys_on_disk().current == 2);
+}
