@@ -1,7 +1,7 @@
 // Group commit's rules for the WAL writer (docs/actors.md, "Group commit"): when to write what
 // was gathered, when to wait for more, when to sync, and when to write zeros ahead. Pure: no
 // CAF, no I/O, no clock. The writer (wal_writer.cpp) reports what happened and carries out the
-// step it gets back; a unit test drives every transition (tests/actors/group_commit_policy_test.cpp).
+// step it gets back; tests/actors/group_commit_policy_test.cpp drives every transition.
 //
 // Phases of a group (idle: nothing waiting):
 //   gathering  appends are waiting; a flush the writer sent itself, queued behind the appends

@@ -43,7 +43,8 @@ struct storage_status {
   std::uint64_t durable_appends = 0;
   std::uint64_t wal_handovers = 0;     // messages that carried appends to the WAL writer
   std::uint64_t group_lingers = 0;     // times a WAL group waited for more appends
-  std::uint64_t idle_zeroings = 0;     // zeros ahead the WAL writer wrote between groups (group_commit_policy.h)
+  // zeros ahead the WAL writer wrote between groups (group_commit_policy.h)
+  std::uint64_t idle_zeroings = 0;
   bool half_groups = false;            // WAL groups of half the appends in flight (group_mode.h)
   double group_disk_us = 0;            // a group's disk time, writes and fdatasync (moving average)
   double group_appends_in_cycle = 0;   // appends in flight before a group is answered (N)

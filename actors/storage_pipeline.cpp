@@ -32,7 +32,8 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
   }
   const auto last_seq = batches.back().seq;
   const auto count = batches.size();
-  const handover_hints hints{behind, self->state.inflight_bytes, self->state.groups.group_appends()};
+  const handover_hints hints{behind, self->state.inflight_bytes,
+                             self->state.groups.group_appends()};
   self->request(self->state.wal, caf::infinite, append_atom::value, std::move(appends), hints)
       .then(
           [self, last_seq, bytes, count, promises](wal_ack ack) mutable {

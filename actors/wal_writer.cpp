@@ -54,7 +54,8 @@ constexpr std::size_t kSyncSamples = 4096;
 using wal_writer_pointer = wal_writer_actor::stateful_pointer<wal_writer_state>;
 
 std::uint64_t micros(std::chrono::steady_clock::duration d) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  using std::chrono::microseconds;
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<microseconds>(d).count());
 }
 
 void record_sync(wal_writer_state& st, std::uint64_t us) {
@@ -259,7 +260,8 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
                                            wal_writer_options options) {
   auto& st = self->state;
   st.log = std::move(log);
-  st.now = options.clock ? std::move(options.clock) : [] { return std::chrono::steady_clock::now(); };
+  st.now = options.clock;
+  if (!st.now) st.now = [] { return std::chrono::steady_clock::now(); };
   st.policy.emplace(options.max_linger, options.group_bytes);
   return {
       [self](append_atom, std::vector<wal_append>& appends,
@@ -287,7 +289,8 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         auto& st = self->state;
         // Appends accepted earlier stay earlier in the log; the snapshot record's fdatasync
         // makes them durable too (no fdatasync of their own mid-rotation).
-        sync_group(self, true, [&](raftlog::wal& wal) { return write_snapshot_record(wal, marker, state); });
+        sync_group(self, true,
+                   [&](raftlog::wal& wal) { return write_snapshot_record(wal, marker, state); });
         if (st.failure) return to_caf(*st.failure);
         return true;
       },
@@ -333,7 +336,8 @@ wal_writer_actor spawn_wal_writer(caf::actor_system& system,
 wal_writer_actor spawn_wal_writer(caf::local_actor* parent, bool detached,
                                   std::shared_ptr<raftlog::encrypted_log> log,
                                   wal_writer_options options) {
-  if (detached) return parent->spawn<caf::linked + caf::detached>(wal_writer, std::move(log), std::move(options));
+  if (detached)
+    return parent->spawn<caf::linked + caf::detached>(wal_writer, std::move(log), std::move(options));
   return parent->spawn<caf::linked>(wal_writer, std::move(log), std::move(options));
 }
 

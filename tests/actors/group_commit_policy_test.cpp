@@ -74,7 +74,7 @@ TEST_CASE("group commit: an append to an idle writer is flushed behind the mailb
   CHECK(policy.gathered_appends() == 3);
 }
 
-TEST_CASE("group commit: gathering -> written: the flush writes everything gathered, then looks again",
+TEST_CASE("group commit: gathering -> written: the flush writes all gathered, then looks again",
           "[actors][group_commit]") {
   group_commit_policy policy(kMaxLinger, 0);
   const auto flush = policy.appended(1, 100, {});
