@@ -2,6 +2,7 @@
 
 #include "actors/held_keys.h"
 #include "actors/storage_state.h"
+#include "actors/store_creation.h"
 #include "keys/unlock_key_source.h"
 
 namespace raftvault::actors {
@@ -17,35 +18,16 @@ raftlog::log_options log_options_of(const pipeline_options& options) {
   return out;
 }
 
-result<opened_store> create_store(const pipeline_options& options) {
-  opened_store out;
-  const raftlog::store_layout layout{options.data_dir, options.cipher != codec::cipher::none};
-  RV_TRY(fileio::make_dir(options.data_dir));
-  keys::create_options key_options;
-  key_options.autolock = options.autolock;
-  RV_ASSIGN(auto store, keys::key_store::create(layout.keys_dir(), key_options));
-  if (store.kek()) {
-    RV_ASSIGN(auto copy, store.kek()->clone());
-    out.new_unlock_key = std::move(copy);
-  }
-  out.keys = std::make_shared<keys::key_store>(std::move(store));
-  RV_ASSIGN(auto codec, codec_for(*out.keys, options.cipher));
-  RV_ASSIGN(auto log, raftlog::encrypted_log::create(options.data_dir, options.metadata, codec,
-                                                     log_options_of(options)));
-  out.log = std::move(log);
-  out.recovered.metadata = options.metadata;
-  return out;
-}
-
 }  // namespace
 
 result<opened_store> open_store(const pipeline_options& options, const keys::unlock_key* kek) {
   auto layout = raftlog::detect_layout(options.data_dir);
   if (!layout) {
     if (layout.error().code() == errc::not_found && options.create_if_missing)
-      return create_store(options);
+      return create_new_store(options, log_options_of(options));
     return layout.error();
   }
+  RV_TRY(forget_finished_creation(options.data_dir));
   std::optional<keys::unlock_key> from_file;
   if (kek == nullptr && !options.unlock_key_file.empty()) {
     RV_ASSIGN(auto read, keys::read_unlock_key_file(options.unlock_key_file));

@@ -104,7 +104,10 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<rotate_dek_atom>::with<rotation_report>,
     // Re-wraps the key file under a new unlock key (text form) with a kek-version that must grow.
     caf::replies_to<rotate_kek_atom, std::string, std::uint64_t>::with<bool>,
-    // Turns autolock on (-> the new unlock key's text form) or off (-> "").
+    // Turns autolock on (-> the new unlock key's text form) or off (-> ""). On replaces the key
+    // file before the reply: a crash in between leaves the store locked under a key nobody saw.
+    // Where that must never happen, make the key first (keys::unlock_key::generate), keep it
+    // safe, then install it with rotate_kek(text, kek_version + 1) (docs/keys.md).
     caf::replies_to<autolock_atom, bool>::with<std::string>,
     // Registers the actor asked for a snapshot during a DEK rotation.
     caf::reacts_to<provider_atom, snapshot_provider_actor>,

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/versions.h"
 #include "bench/benches.h"
 #include "bench/options.h"
 #include "fileio/standard_fds.h"
@@ -12,6 +13,7 @@ namespace {
 
 const char* kUsage =
     "usage:\n"
+    "  raftvault-bench --version\n"
     "  raftvault-bench wal --entries N --size S --batch B [--no-sync] [--segment-size BYTES]\n"
     "                      [--cipher none|secretbox|xchacha20poly1305] [--direct-io]\n"
     "                      [--data-dir DIR [--keep]] [--json]\n"
@@ -72,6 +74,10 @@ int run(int argc, char** argv) {
   };
   if (command == "-h" || command == "--help" || command == "help" || wants_help()) {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "--version" || command == "version") {
+    std::fputs(raftvault::actors::versions_text("raftvault-bench").c_str(), stdout);
     return 0;
   }
   if (command == "wal") {

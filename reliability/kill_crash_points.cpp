@@ -27,6 +27,8 @@ const std::vector<crash_point_row>& crash_point_table() {
       {"wal.cut.after_old_sync", {d::bench_load}, 8},
       {"wal.cut.after_new_write", {d::bench_load}, 8},
       {"wal.cut.after_rename", {d::bench_load}, 8},
+      {"store_creation.journal_made", {d::bench_first_start}, 1},
+      {"store_creation.committed", {d::bench_first_start}, 1},
       {"wal.create.before_rename", {d::bench_first_start}, 1},
       {"wal.create.after_rename", {d::bench_first_start}, 1},
       {"encrypted_log.create.snap_dir_made", {d::bench_first_start}, 1},

@@ -278,8 +278,8 @@ cut_verdict check_cut(const std::string& root, const workload_run& run, std::siz
     auto again = options;
     again.create_if_missing = true;
     auto opened = actors::open_store(again);
-    if (!opened)
-      return {true, "half-made store refused (creation unacked)", opened.error().describe()};
+    // A creation the cut interrupted is finished or made again (actors/store_creation.h).
+    if (!opened) return violation("half-made store refused", opened.error().describe());
     return {true, layout ? "half-made store opens (creation unacked)" : "store made anew (creation unacked)", ""};
   }
   if (!layout) return violation("store gone", layout.error().describe());

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "actors/versions.h"
 #include "fileio/standard_fds.h"
 #include "tools/args.h"
 #include "tools/commands.h"
@@ -31,7 +32,8 @@ constexpr subcommand kSubcommands[] = {
 };
 
 void usage(std::ostream& out) {
-  out << "usage: raftvault <command> [flags]   (raftvault <command> --help for its flags)\n\ncommands:\n";
+  out << "usage: raftvault <command> [flags]   (raftvault <command> --help for its flags)\n"
+         "       raftvault --version\n\ncommands:\n";
   for (const auto& sub : kSubcommands) {
     std::string name = sub.name;
     out << "  " << name << std::string(12 - name.size(), ' ') << sub.summary << "\n";
@@ -74,6 +76,10 @@ int main(int argc, char** argv) {
   if (name == "--help" || name == "-h" || name == "help") {
     usage(std::cout);
     return raftvault::cli::kExitOk;
+  }
+  if (name == "--version" || name == "version") {
+    std::cout << raftvault::actors::versions_text("raftvault");
+    return checked_stdout(name, raftvault::cli::kExitOk);
   }
   for (const auto& sub : kSubcommands)
     if (name == sub.name) return checked_stdout(name, sub.run(argc - 2, argv + 2));
