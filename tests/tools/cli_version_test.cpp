@@ -6,7 +6,7 @@
 using namespace raftvault;
 using namespace raftvault::testing;
 
-TEST_CASE("--version names the project's version and CAF, libsodium, OpenSSL and protobuf",
+TEST_CASE("raftvault --version names the project's version and CAF, libsodium, OpenSSL and protobuf",
           "[cli][version]") {
   for (const char* spelling : {"--version", "version"}) {
     auto shown = run_raftvault({spelling});
