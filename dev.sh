@@ -7,7 +7,8 @@
 #   ./dev.sh bench   deps + build + the benchmark suite (bench/README.md)
 #   ./dev.sh asan    deps + ASan+UBSan build into build-asan/ + the whole test suite
 #   ./dev.sh soak    deps + build + every fault campaign in its long form (reliability/README.md)
-#                    into reliability-results/ (one table per campaign + totals.txt)
+#                    into reliability-results/ (one table per campaign + totals.txt), then
+#                    every fuzz target for SOAK_FUZZ_SECONDS (default 120; fuzz/README.md)
 #   ./dev.sh fuzz [SECONDS | --runs N] [TARGET...]
 #                    deps + clang + libFuzzer build into build-fuzz/ + each fuzz target for
 #                    SECONDS (default 30) or N executions (fuzz/README.md)
@@ -100,9 +101,13 @@ case "$cmd" in
   demo) deps; configure_and_build build; exec build/bin/raftvault demo "$@" ;;
   bench) deps; configure_and_build build; exec bench/run-suite.sh build/bin/raftvault-bench "$@" ;;
   soak)
-    deps
+    deps "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
     configure_and_build build
-    exec build/bin/raftvault-campaign all --long --out reliability-results "$@"
+    soak_status=0
+    build/bin/raftvault-campaign all --long --out reliability-results "$@" || soak_status=$?
+    "$0" fuzz "${SOAK_FUZZ_SECONDS:-120}" 2>&1 | tee reliability-results/fuzz.txt \
+      || soak_status=1
+    exit "$soak_status"
     ;;
   coverage)
     deps "${PACKAGES[@]}" gcovr
@@ -131,7 +136,7 @@ case "$cmd" in
     exec fuzz/run.sh build-fuzz "$@"
     ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
