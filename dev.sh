@@ -111,7 +111,8 @@ case "$cmd" in
     ;;
   coverage)
     deps "${PACKAGES[@]}" gcovr
-    configure_and_build build-coverage -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=--coverage \
+    configure_and_build build-coverage -DCMAKE_BUILD_TYPE=Debug \
+      "-DCMAKE_CXX_FLAGS=--coverage -DRAFTVAULT_COVERAGE" \
       -DCMAKE_C_FLAGS=--coverage -DCMAKE_EXE_LINKER_FLAGS=--coverage
     find build-coverage -name '*.gcda' -delete  # counts from this run only
     tests_status=0

@@ -235,3 +235,61 @@ TEST_CASE("power cut: write_file_atomic leaves the old or the new contents at ev
   const auto out = cut_at_end(dir, rec, {unsynced_names::none, unsynced_data::none, 1});
   CHECK(read_bytes(out + "/key") == "generation 2, longer than the first");
 }
+
+TEST_CASE("power cut: a truncation is kept with an fdatasync and undone without one",
+          "[fileio][power_cut]") {
+  temp_dir dir;
+  auto rec = record(dir, [](const std::string& tree) {
+    write_synced(tree + "/synced", "0123456789");
+    write_synced(tree + "/unsynced", "0123456789");
+    REQUIRE(fsync_dir(tree));
+    auto a = file::open(tree + "/synced", O_RDWR);
+    REQUIRE(a);
+    REQUIRE(a->truncate(4));
+    REQUIRE(a->fdatasync());
+    auto b = file::open(tree + "/unsynced", O_RDWR);
+    REQUIRE(b);
+    REQUIRE(b->truncate(4));
+  });
+  const auto out = cut_at_end(dir, rec, {unsynced_names::none, unsynced_data::none, 1});
+  CHECK(read_bytes(out + "/synced") == "0123");
+  CHECK(read_bytes(out + "/unsynced") == "0123456789");
+  const auto kept = cut_at_end(dir, rec, {unsynced_names::none, unsynced_data::all, 1});
+  CHECK(read_bytes(kept + "/unsynced") == "0123");
+}
+
+TEST_CASE("power cut: an exchange of two names is undone without a directory fsync",
+          "[fileio][power_cut]") {
+  temp_dir dir;
+  auto rec = record(dir, [](const std::string& tree) {
+    write_synced(tree + "/a", "first");
+    write_synced(tree + "/b", "second");
+    REQUIRE(fsync_dir(tree));
+    CHECK(durability_log_position() > 0);
+    REQUIRE(exchange(tree + "/a", tree + "/b"));
+  });
+  const auto undone = cut_at_end(dir, rec, {unsynced_names::none, unsynced_data::none, 1});
+  CHECK(read_bytes(undone + "/a") == "first");
+  CHECK(read_bytes(undone + "/b") == "second");
+  const auto applied = cut_at_end(dir, rec, {unsynced_names::all, unsynced_data::none, 1});
+  CHECK(read_bytes(applied + "/a") == "second");
+  CHECK(read_bytes(applied + "/b") == "first");
+}
+
+TEST_CASE("power cut: a directory tree removed without a directory fsync comes back",
+          "[fileio][power_cut]") {
+  temp_dir dir;
+  auto rec = record(dir, [](const std::string& tree) {
+    REQUIRE(make_dir(tree + "/old"));
+    REQUIRE(make_dir(tree + "/old/inner"));
+    write_synced(tree + "/old/inner/file", "kept");
+    REQUIRE(fsync_dir(tree + "/old/inner"));
+    REQUIRE(fsync_dir(tree + "/old"));
+    REQUIRE(fsync_dir(tree));
+    REQUIRE(remove_all(tree + "/old"));
+  });
+  const auto back = cut_at_end(dir, rec, {unsynced_names::none, unsynced_data::none, 1});
+  CHECK(read_bytes(back + "/old/inner/file") == "kept");
+  const auto gone = cut_at_end(dir, rec, {unsynced_names::all, unsynced_data::none, 1});
+  CHECK_FALSE(exists(gone + "/old"));
+}
