@@ -175,16 +175,18 @@ decode_status wal_decoder::next(decoded_record& out) {
       if (!load(file_ + 1)) return decode_status::io_error;
       continue;
     }
-    if (remaining < codec::kLengthWordBytes) {
-      // Zeros too few for a length word end the last segment as a zero word does: nothing was
-      // written there (a repair keeps the file's size, so they stay after one).
-      if (is_last()) {
-        auto nonzero = window_.first_nonzero(offset);
-        if (!nonzero) {
-          failure_ = nonzero.error();
-          return decode_status::io_error;
-        }
-        if (*nonzero >= window_.size()) return decode_status::clean_end;
+    if (remaining > 0 && remaining < codec::kLengthWordBytes) {
+      // Zeros too few for a length word end a segment as a zero word does: nothing was written
+      // there (a repair keeps the file's size, so they stay after one).
+      auto nonzero = window_.first_nonzero(offset);
+      if (!nonzero) {
+        failure_ = nonzero.error();
+        return decode_status::io_error;
+      }
+      if (*nonzero >= window_.size()) {
+        if (is_last()) return decode_status::clean_end;
+        if (!load(file_ + 1)) return decode_status::io_error;
+        continue;
       }
       const std::string what = "partial length word (" + std::to_string(remaining) + " bytes)";
       return is_last() ? torn_or_corrupt(offset, 0, what)
