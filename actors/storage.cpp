@@ -39,16 +39,8 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   auto& st = self->state;
   st.options = options;
   st.codec = log->codec();
-  st.position.state = recovered.state;
+  st.position = recovered_position(recovered);
   st.handed_state = recovered.state;
-  st.position.snapshot_index = recovered.snap ? recovered.snap->metadata.index : 0;
-  if (!recovered.entries.empty()) {
-    st.position.last_index = recovered.entries.back().index;
-    st.position.last_term = recovered.entries.back().term;
-  } else if (recovered.snap) {
-    st.position.last_index = recovered.snap->metadata.index;
-    st.position.last_term = recovered.snap->metadata.term;
-  }
   // A rewrite before the restart may have replaced higher indexes: the WAL still holds them.
   st.highest_index = std::max(st.position.last_index, log->log().highest_index());
   st.recovered = std::move(recovered);

@@ -290,21 +290,23 @@ void run_snapshot_jobs(storage_pointer self) {
             // appends still waiting for their hand-over (or their sealing) reach the WAL after
             // this record, and a commit written before the entries it covers would outlive
             // them in a crash (raft refuses a commit beyond the last index).
+            // The snapshot's term is at most the accepted term (validate_snapshot), but may be
+            // above the handed one: a term raised here starts with no vote, which the accepted
+            // hard state of that term casts later (a vote kept from an older term would be a
+            // vote in this one nobody cast).
             hard_state covering = st.handed_state;
             covering.commit = std::max(covering.commit, index);
-            covering.term = std::max(covering.term, term);
+            if (term > covering.term) {
+              covering.term = term;
+              covering.vote = 0;
+            }
             st.position.state.commit = std::max(st.position.state.commit, index);
-            st.position.state.term = std::max(st.position.state.term, term);
             st.handed_state = covering;  // later hard states keep its commit (send_to_wal)
             self->request(st.wal, caf::infinite, snap_rec_atom::value, marker, covering)
                 .then(
                     [self, index, term, finish](bool) {
                       auto& st = self->state;
-                      st.position.snapshot_index = std::max(st.position.snapshot_index, index);
-                      if (index > st.position.last_index) {
-                        st.position.last_index = index;
-                        st.position.last_term = term;
-                      }
+                      accept_snapshot(st.position, {index, term});
                       release_segments(self, index, [self, index, term, finish](const caf::error* err) {
                         if (err) return finish(err, index);
                         auto& st = self->state;

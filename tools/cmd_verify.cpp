@@ -8,6 +8,7 @@
 #include "codec/raft_codec.h"
 #include "codec/wal_record.h"
 #include "raftlog/encrypted_log.h"
+#include "raftlog/log_rules.h"
 #include "raftlog/snapshotter.h"
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
@@ -36,7 +37,36 @@ struct wal_tally {
   std::string torn;              // a torn tail a restart would truncate
   std::string garbage;           // non-zero bytes after the clean end, which a restart zeroes
   std::vector<auth_failure> failures;  // judged once the snapshot a restart uses is known
+  raftlog::record_rules rules;
+  std::vector<std::string> rule_violations;  // "FILE offset N: what", in log order
 };
+
+// Checks a state or snapshot record against raft's rules (raftlog/log_rules.h); a
+// violation is kept, and the walk goes on so that every one is reported.
+status check_rules(wal_tally& tally, const codec::wal_record& record, const std::string& where) {
+  status checked;
+  switch (static_cast<codec::record_type>(record.type)) {
+    case codec::record_type::state: {
+      RV_ASSIGN(auto state, codec::decode_hard_state(record.data));
+      checked = tally.rules.state(state);
+      break;
+    }
+    case codec::record_type::snapshot: {
+      RV_ASSIGN(auto marker, codec::decode_snapshot_marker(record.data));
+      checked = tally.rules.snapshot(marker);
+      break;
+    }
+    default:
+      break;
+  }
+  if (!checked) tally.rule_violations.push_back(where + ": " + checked.error().message());
+  return {};
+}
+
+void check_entry_rules(wal_tally& tally, const entry& e, const std::string& where) {
+  if (auto checked = tally.rules.entry(e.index, e.term); !checked)
+    tally.rule_violations.push_back(where + ": " + checked.error().message());
+}
 
 // Whether a payload (an entry's or a snapshot's) that does not open may just be sealed with a
 // DEK a rotation retired: its generation is not held, or it names none (secretbox records), so
@@ -91,14 +121,19 @@ int walk_wal(const offline_store& store, wal_tally& tally) {
     }
     ++tally.records;
     bar.update(starts[record.file] + record.offset);
-    if (record.record.type != static_cast<std::int64_t>(codec::record_type::entry)) continue;
     const std::string where = paths[record.file] + " offset " + std::to_string(record.offset);
+    if (auto checked = check_rules(tally, record.record, where); !checked) {
+      bar.finish();
+      return problem(store.data_dir, where, checked.error().message());
+    }
+    if (record.record.type != static_cast<std::int64_t>(codec::record_type::entry)) continue;
     auto stored = codec::decode_entry(record.record.data);
     if (!stored) {
       bar.finish();
       return problem(store.data_dir, where, stored.error().message());
     }
     ++tally.entries;
+    check_entry_rules(tally, *stored, where);
     if (!store.codec->encrypted()) continue;
     auto opened = store.codec->open_entry(*stored);
     if (opened) {
@@ -150,6 +185,15 @@ int cmd_verify(int argc, char** argv) {
 
   wal_tally tally;
   if (int code = walk_wal(*store, tally); code != kExitOk) return code;
+
+  // Every record that breaks raft's rules, before the restart path stops at the first problem
+  // it meets (a commit beyond the log it reads, for one).
+  if (!tally.rule_violations.empty()) {
+    for (const auto& violation : tally.rule_violations)
+      std::cerr << "raft rule broken: " << violation << "\n";
+    return fail("verify " + data_dir + ": " + std::to_string(tally.rule_violations.size()) +
+                " raft rule violation(s), each named above");
+  }
 
   // What a restart reads decides which snapshot supersedes old entries.
   auto content = raftlog::read_store(data_dir, store->codec);

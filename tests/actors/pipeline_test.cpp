@@ -155,8 +155,8 @@ TEST_CASE("invalid appends are refused with a reason and write nothing", "[actor
   const std::vector<refused_case> cases = {
       {"gap after the last index", {}, make_entries(8, 1, 2, 10), "leaves a gap after the last index 5"},
       {"non-contiguous", {}, gap, "non-contiguous indexes: entry 9 follows 2"},
-      {"term below the previous entry", {}, make_entries(6, 1, 1, 10), "below the previous entry's term 2"},
-      {"decreasing term in batch", {}, falling_term, "below the previous entry's term 2"},
+      {"term below the previous entry", {}, make_entries(6, 1, 1, 10), "below the term 2 of entry"},
+      {"decreasing term in batch", {}, falling_term, "below the term 2 of entry"},
       {"hard state term goes back", {1, 1, 0}, {}, "hard state term 1 is below the current term 2"},
       {"record too large", {}, huge, "must stay under 10 MiB"},
   };

@@ -42,8 +42,11 @@ struct provider_control {
   std::vector<std::uint64_t> asked;  // min_index of every request, in order
   std::vector<std::pair<std::uint64_t, caf::typed_response_promise<snapshot>>> held;
   std::function<void(std::uint64_t)> on_ask;
+  std::uint64_t term = 1;  // of the snapshots answered to held requests
 
-  static snapshot at(std::uint64_t index) { return raftvault::testing::test_snapshot(index); }
+  static snapshot at(std::uint64_t index, std::uint64_t term = 1) {
+    return raftvault::testing::test_snapshot(index, term);
+  }
 };
 
 using answer_atom = caf::atom_constant<caf::atom("answer")>;
@@ -61,7 +64,7 @@ inline controlled_provider_actor::behavior_type controlled_provider(
         REQUIRE_FALSE(ctl->held.empty());
         auto promise = ctl->held.front().second;
         ctl->held.erase(ctl->held.begin());
-        promise.deliver(provider_control::at(index));
+        promise.deliver(provider_control::at(index, ctl->term));
       },
       [self, ctl](take_snap_atom, std::uint64_t min_index) -> caf::result<snapshot> {
         ctl->asked.push_back(min_index);

@@ -77,10 +77,10 @@ inline actors::snapshot_provider_actor::behavior_type snapshot_provider(
 // A new store in `dir`/store with the given segment size; rotations are resumed by the test
 // (an explicit rotate_dek), never by the retry timer.
 // A snapshot of a one-voter cluster at `index` (term 1) whose state names its index.
-inline snapshot test_snapshot(std::uint64_t index) {
+inline snapshot test_snapshot(std::uint64_t index, std::uint64_t term = 1) {
   snapshot s;
   s.metadata.index = index;
-  s.metadata.term = 1;
+  s.metadata.term = term;
   s.metadata.conf.voters = {1};
   s.data = "state@" + std::to_string(index);
   return s;
