@@ -33,6 +33,11 @@ struct all_run {
              std::string note = {}) {
     targets.push_back({std::move(name), kind, limit, value, std::move(note)});
   }
+  // A WAL run in its own directory under the scratch dir, removed after it.
+  result<report> wal(const wal_options& w, const std::string& name) {
+    RV_ASSIGN(auto dir, scratch_dir::open(scratch.path() + "/" + name));
+    return measure_wal(w, dir);
+  }
   // A pipeline run in its own directory under the scratch dir.
   result<pipeline_run> pipeline(pipeline_options p, const std::string& name) {
     p.data_dir = scratch.path() + "/" + name;
@@ -49,7 +54,7 @@ double value_or_zero(const report& rep, const std::string& key) { return rep.val
 
 status run_all(all_run& all) {
   const bool quick = all.o.quick;
-  const double duration = quick ? 1.0 : all.o.duration;
+  const double duration = quick ? 0.6 : all.o.duration;
 
   // 1. Ceilings, with the durable writes of one 256-byte append's WAL bytes.
   pipeline_options one;
@@ -59,7 +64,7 @@ status run_all(all_run& all) {
   RV_ASSIGN(const std::uint64_t record_bytes, append_record_bytes(*codec, one));
   ceiling_plan plan;
   plan.block = record_bytes;
-  plan.seconds_each = quick ? 0.1 : 0.5;
+  plan.seconds_each = quick ? 0.05 : 0.5;
   RV_ASSIGN(const ceilings ceil, measure_ceilings(all.scratch, plan));
   {
     report rep("ceiling: durable writes of one 256 B append (" + std::to_string(record_bytes) + " B), 1 core");
@@ -77,14 +82,14 @@ status run_all(all_run& all) {
   wal.size = 4096;
   wal.batch = 256;
   wal.entries = quick ? 2048 : 65536;
-  RV_ASSIGN(auto wal_sync, measure_wal(wal, all.scratch));
+  RV_ASSIGN(auto wal_sync, all.wal(wal, "wal-sync"));
   wal_sync.add("mb_per_sec_vs_ceiling", "throughput / ceiling sequential write",
                fraction_of(value_or_zero(wal_sync, "mb_per_sec"), sequential), 2, "x");
   all.show(std::move(wal_sync));
   wal.sync = false;
   wal.cipher = cipher_choice::xchacha20poly1305;
   wal.entries = quick ? 4096 : 131072;
-  RV_ASSIGN(auto wal_sealed, measure_wal(wal, all.scratch));
+  RV_ASSIGN(auto wal_sealed, all.wal(wal, "wal-sealed"));
   wal_sealed.add("seal_vs_ceiling", "sealing alone / ceiling seal, 1 core",
                  fraction_of(value_or_zero(wal_sealed, "seal_mb_per_sec"), xchacha ? xchacha->seal_mb_per_sec : 0), 2, "x");
   all.show(std::move(wal_sealed));
@@ -120,7 +125,7 @@ status run_all(all_run& all) {
   pipeline_options flood = one;
   flood.producers = 4;
   flood.rate = std::max(20 * e64, 100000.0);
-  flood.duration = quick ? 1.0 : std::max(2.0, duration / 2);
+  flood.duration = quick ? 0.6 : std::max(2.0, duration / 2);
   RV_ASSIGN(auto over, all.pipeline(flood, "overload"));
   report ro = make_pipeline_report(flood, over.measurement, "");
   all.check("overload: peak RSS MiB (limit: max-inflight-bytes + 64 MiB)", target::bound::at_most,
@@ -130,9 +135,9 @@ status run_all(all_run& all) {
   // 5. DEK rotations under load, with snapshots (the CSV's time series).
   pipeline_options rot = one;
   rot.producers = 64;
-  rot.duration = quick ? 2.0 : std::max(4.0, duration + 2.5);
-  rot.rotate_at = quick ? 0.5 : 1.0;
-  rot.rotations = quick ? 3 : 12;
+  rot.duration = quick ? 1.5 : std::max(4.0, duration + 2.5);
+  rot.rotate_at = quick ? 0.4 : 1.0;
+  rot.rotations = quick ? 2 : 12;
   rot.snapshot_every = quick ? 0.5 : 1.0;
   rot.csv_file = all.o.csv_file;
   RV_ASSIGN(auto rotated, all.pipeline(rot, "rotation"));
@@ -144,7 +149,8 @@ status run_all(all_run& all) {
 
   // 6. A restart of an encrypted store.
   recovery_options rec;
-  rec.store_size = quick ? (8ull << 20) : all.o.store_size;
+  rec.store_size = quick ? (4ull << 20) : all.o.store_size;
+  rec.cold = !quick;  // dropping the page cache slows everything else on the machine
   RV_ASSIGN(auto recovered, measure_recovery(all.scratch, rec));
   report rv("recovery: open + read all of " + std::to_string(recovered.payload_bytes) + " B, xchacha20poly1305");
   rv.add_json("bench", "recovery");
