@@ -82,6 +82,14 @@ int usage_error(const std::string& command, const std::string& message) {
   return 2;
 }
 
+// Runs a subcommand whose options parsed, else the usage error.
+template <class Options>
+int dispatch(const std::string& command, raftvault::result<Options> options,
+             int (*run)(const Options&)) {
+  if (!options) return usage_error(command, options.error().message());
+  return run(*options);
+}
+
 // The subcommand's exit code.
 int run(int argc, char** argv) {
   using namespace raftvault::bench;
@@ -101,41 +109,13 @@ int run(int argc, char** argv) {
     std::fputs(raftvault::actors::versions_text("raftvault-bench").c_str(), stdout);
     return 0;
   }
-  if (command == "wal") {
-    auto options = parse_wal_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_wal_bench(*options);
-  }
-  if (command == "raw") {
-    auto options = parse_raw_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_raw_bench(*options);
-  }
-  if (command == "pipeline") {
-    auto options = parse_pipeline_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_pipeline_bench(*options);
-  }
-  if (command == "rotation") {
-    auto options = parse_rotation_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_pipeline_bench(*options);
-  }
-  if (command == "ceiling") {
-    auto options = parse_ceiling_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_ceiling_bench(*options);
-  }
-  if (command == "recovery") {
-    auto options = parse_recovery_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_recovery_bench(*options);
-  }
-  if (command == "all") {
-    auto options = parse_all_options(args);
-    if (!options) return usage_error(command, options.error().message());
-    return run_all_bench(*options);
-  }
+  if (command == "wal") return dispatch(command, parse_wal_options(args), run_wal_bench);
+  if (command == "raw") return dispatch(command, parse_raw_options(args), run_raw_bench);
+  if (command == "pipeline") return dispatch(command, parse_pipeline_options(args), run_pipeline_bench);
+  if (command == "rotation") return dispatch(command, parse_rotation_options(args), run_pipeline_bench);
+  if (command == "ceiling") return dispatch(command, parse_ceiling_options(args), run_ceiling_bench);
+  if (command == "recovery") return dispatch(command, parse_recovery_options(args), run_recovery_bench);
+  if (command == "all") return dispatch(command, parse_all_options(args), run_all_bench);
   if (command == "raft") {
     std::fprintf(stderr, "raftvault-bench raft: not built yet (it comes with the raft engine)\n");
     return 2;

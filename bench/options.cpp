@@ -173,11 +173,7 @@ result<wal_options> parse_wal_options(const std::vector<std::string>& args) {
   flags.valued["--segment-size"] = [&](const std::string& v) {
     return set(o.segment_size, positive(parse_byte_size("--segment-size", v), "--segment-size"));
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.valued["--cipher"] = [&](const std::string& v) -> status {
     RV_ASSIGN(o.cipher, parse_cipher(v));
     return {};
@@ -208,11 +204,7 @@ result<raw_options> parse_raw_options(const std::vector<std::string>& args) {
     RV_ASSIGN(o.count, positive(parse_count("--count", v), "--count"));
     return {};
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.switches["--direct"] = [&] { o.direct = true; };
   add_output_flags(flags, o.json, o.json_file, nullptr);
   RV_TRY(flags.parse(args));
@@ -273,11 +265,7 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     RV_ASSIGN(o.cipher, parse_cipher(v));
     return {};
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.valued["--caf"] = [&](const std::string& v) -> status {
     const auto eq = v.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())

@@ -80,7 +80,7 @@ TEST_CASE("pipeline: --rate takes appends per second with k or M, --snapshot-eve
         "--alternate-plaintext: cannot be combined with --rate, --snapshot-every or --csv");
 }
 
-TEST_CASE("--json alone prints JSON; --json FILE or --json=FILE writes it to the file", "[bench]") {
+TEST_CASE("output: --json alone prints JSON, --json FILE or --json=FILE writes it to the file", "[bench]") {
   auto alone = parse_pipeline_options({"--json", "--producers", "2"});
   REQUIRE(alone);
   CHECK(alone->json);
