@@ -4,7 +4,9 @@
 #   ./dev.sh build   configure + build into build/ (binaries in build/bin/)
 #   ./dev.sh test    deps + build + the whole test suite
 #   ./dev.sh demo    deps + build + the end-to-end demo on a temporary data directory
-#   ./dev.sh bench   deps + build + the benchmark suite (bench/README.md)
+#   ./dev.sh bench   deps + build + `raftvault-bench all` into bench-results/ (all.txt, all.json,
+#                    rotation.csv, and rotation.png when gnuplot is installed) with a PASS/MISS
+#                    line per target (bench/README.md); extra arguments go to `all`
 #   ./dev.sh asan    deps + ASan+UBSan build into build-asan/ + the whole test suite
 #   ./dev.sh soak    deps + build + every fault campaign in its long form (reliability/README.md)
 #                    into reliability-results/ (one table per campaign + totals.txt), then
@@ -47,6 +49,19 @@ configure_and_build() {  # build_dir, extra cmake args...
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAFTVAULT_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$JOBS"
+}
+
+# raftvault-bench all into bench-results/, and the rotation run's time series as a plot.
+run_bench() {  # extra arguments of `all`...
+  local out=bench-results
+  mkdir -p "$out"
+  build/bin/raftvault-bench all --json "$out/all.json" --csv "$out/rotation.csv" "$@" | tee "$out/all.txt"
+  if command -v gnuplot >/dev/null; then
+    gnuplot -e "csv='$out/rotation.csv'; png='$out/rotation.png'" bench/plot.gnuplot
+    echo "dev.sh: results in $out/ (all.txt, all.json, rotation.csv, rotation.png)"
+  else
+    echo "dev.sh: results in $out/; no plot: gnuplot is not installed (apt-get install gnuplot-nox)" >&2
+  fi
 }
 
 run_tests() {  # build_dir
@@ -99,7 +114,7 @@ case "$cmd" in
   build) configure_and_build build ;;
   test) deps; configure_and_build build; run_tests build ;;
   demo) deps; configure_and_build build; exec build/bin/raftvault demo "$@" ;;
-  bench) deps; configure_and_build build; exec bench/run-suite.sh build/bin/raftvault-bench "$@" ;;
+  bench) deps; configure_and_build build; run_bench "$@" ;;
   soak)
     deps "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
     configure_and_build build
@@ -137,7 +152,7 @@ case "$cmd" in
     exec fuzz/run.sh build-fuzz "$@"
     ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

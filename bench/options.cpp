@@ -37,10 +37,12 @@ result<cipher_choice> parse_cipher(const std::string& text) {
   return usage("--cipher " + text + ": unknown cipher (none, secretbox, xchacha20poly1305)");
 }
 
-// A flag table: valued options get the next word (or the part after '='), switches none.
+// A flag table: valued options get the next word (or the part after '='), switches none,
+// optional-valued ones the part after '=' or the next word unless it starts with '-'.
 struct flag_table {
   std::map<std::string, std::function<status(const std::string&)>> valued;
   std::map<std::string, std::function<void()>> switches;
+  std::map<std::string, std::function<status(const std::string*)>> optional_valued;
 
   status parse(const std::vector<std::string>& args) const {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -51,6 +53,14 @@ struct flag_table {
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
         has_inline_value = true;
+      }
+      if (auto opt = optional_valued.find(name); opt != optional_valued.end()) {
+        if (!has_inline_value && i + 1 < args.size() && !args[i + 1].empty() && args[i + 1][0] != '-') {
+          value = args[++i];
+          has_inline_value = true;
+        }
+        RV_TRY(opt->second(has_inline_value ? &value : nullptr));
+        continue;
       }
       if (auto sw = switches.find(name); sw != switches.end()) {
         if (has_inline_value) return usage(name + ": takes no value");
@@ -68,6 +78,31 @@ struct flag_table {
     return {};
   }
 };
+
+// --json [FILE] and, where the subcommand has a time series, --csv FILE.
+void add_output_flags(flag_table& flags, bool& json, std::string& json_file, std::string* csv_file) {
+  flags.optional_valued["--json"] = [&json, &json_file](const std::string* file) -> status {
+    if (file == nullptr) {
+      json = true;
+      return {};
+    }
+    if (file->empty()) return usage("--json=: empty path");
+    json_file = *file;
+    return {};
+  };
+  if (csv_file == nullptr) return;
+  flags.valued["--csv"] = [csv_file](const std::string& v) -> status {
+    if (v.empty()) return usage("--csv: empty path");
+    *csv_file = v;
+    return {};
+  };
+}
+
+status set_data_dir(std::string& field, const std::string& v) {
+  if (v.empty()) return usage("--data-dir: empty path");
+  field = v;
+  return {};
+}
 
 }  // namespace
 
@@ -138,11 +173,7 @@ result<wal_options> parse_wal_options(const std::vector<std::string>& args) {
   flags.valued["--segment-size"] = [&](const std::string& v) {
     return set(o.segment_size, positive(parse_byte_size("--segment-size", v), "--segment-size"));
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.valued["--cipher"] = [&](const std::string& v) -> status {
     RV_ASSIGN(o.cipher, parse_cipher(v));
     return {};
@@ -150,7 +181,7 @@ result<wal_options> parse_wal_options(const std::vector<std::string>& args) {
   flags.switches["--no-sync"] = [&] { no_sync = true; };
   flags.switches["--direct-io"] = [&] { o.direct_io = true; };
   flags.switches["--keep"] = [&] { o.keep = true; };
-  flags.switches["--json"] = [&] { o.json = true; };
+  add_output_flags(flags, o.json, o.json_file, nullptr);
   RV_TRY(flags.parse(args));
 
   o.sync = !no_sync;
@@ -173,13 +204,9 @@ result<raw_options> parse_raw_options(const std::vector<std::string>& args) {
     RV_ASSIGN(o.count, positive(parse_count("--count", v), "--count"));
     return {};
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.switches["--direct"] = [&] { o.direct = true; };
-  flags.switches["--json"] = [&] { o.json = true; };
+  add_output_flags(flags, o.json, o.json_file, nullptr);
   RV_TRY(flags.parse(args));
   if (o.size > (1ull << 30)) return usage("--size: at most 1GiB per block");
   return o;
@@ -238,11 +265,7 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     RV_ASSIGN(o.cipher, parse_cipher(v));
     return {};
   };
-  flags.valued["--data-dir"] = [&](const std::string& v) -> status {
-    if (v.empty()) return usage("--data-dir: empty path");
-    o.data_dir = v;
-    return {};
-  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
   flags.valued["--caf"] = [&](const std::string& v) -> status {
     const auto eq = v.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
@@ -259,7 +282,16 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
   flags.switches["--keep"] = [&] { o.keep = true; };
   flags.switches["--reopen"] = [&] { o.reopen = true; };
   flags.switches["--no-raw-disk"] = [&] { o.raw_disk = false; };
-  flags.switches["--json"] = [&] { o.json = true; };
+  add_output_flags(flags, o.json, o.json_file, &o.csv_file);
+  flags.valued["--rate"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.rate, parse_rate("--rate", v));
+    return {};
+  };
+  flags.valued["--snapshot-every"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.snapshot_every, parse_seconds("--snapshot-every", v));
+    if (o.snapshot_every < 0.01) return usage("--snapshot-every " + v + ": at least 10ms");
+    return {};
+  };
   RV_TRY(flags.parse(args));
   if (rotate_every_given) {
     if (o.rotate_at == 0) o.rotate_at = std::min(o.rotation_gap, o.duration / 2);
@@ -283,7 +315,103 @@ result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& 
     return usage("--reopen: needs --data-dir DIR (the store to append to)");
   if (o.alternate_plaintext && (o.reopen || !o.ack_log.empty() || rotate_every_given))
     return usage("--alternate-plaintext: cannot be combined with --reopen, --ack-log or --rotate-every");
+  if (o.alternate_plaintext && (o.rate > 0 || o.snapshot_every > 0 || !o.csv_file.empty()))
+    return usage("--alternate-plaintext: cannot be combined with --rate, --snapshot-every or --csv");
   if (o.reopen) o.keep = true;
+  return o;
+}
+
+result<double> parse_rate(const std::string& option, const std::string& text) {
+  std::string number = text;
+  double unit = 1;
+  if (!number.empty() && (number.back() == 'k' || number.back() == 'M')) {
+    unit = number.back() == 'k' ? 1e3 : 1e6;
+    number.pop_back();
+  }
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(number, &used) * unit;
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != number.size() || !(value > 0) || value > 1e9)
+    return usage(option + " " + text + ": not a rate (appends per second above 0, e.g. 5000, 2.5k, 1M)");
+  return value;
+}
+
+result<pipeline_options> parse_rotation_options(const std::vector<std::string>& args) {
+  std::vector<std::string> with_defaults = {"--producers", "64", "--duration", "5.5",
+                                            "--rotate-at", "1", "--rotations", "12"};
+  with_defaults.insert(with_defaults.end(), args.begin(), args.end());
+  return parse_pipeline_options(with_defaults);
+}
+
+result<ceiling_options> parse_ceiling_options(const std::vector<std::string>& args) {
+  ceiling_options o;
+  flag_table flags;
+  flags.valued["--block"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.block, positive(parse_byte_size("--block", v), "--block"));
+    if (o.block > (64ull << 20)) return usage("--block: at most 64MiB");
+    return {};
+  };
+  flags.valued["--seal-size"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.seal_size, positive(parse_byte_size("--seal-size", v), "--seal-size"));
+    if (o.seal_size > kMaxEntrySize) return usage("--seal-size: at most " + std::to_string(kMaxEntrySize));
+    return {};
+  };
+  flags.valued["--duration"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.duration, parse_seconds("--duration", v));
+    if (o.duration < 0.05) return usage("--duration " + v + ": at least 50ms per measurement");
+    return {};
+  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
+  add_output_flags(flags, o.json, o.json_file, nullptr);
+  RV_TRY(flags.parse(args));
+  return o;
+}
+
+result<recovery_options> parse_recovery_options(const std::vector<std::string>& args) {
+  recovery_options o;
+  flag_table flags;
+  flags.valued["--store-size"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.store_size, positive(parse_byte_size("--store-size", v), "--store-size"));
+    return {};
+  };
+  flags.valued["--size"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.size, positive(parse_byte_size("--size", v), "--size"));
+    if (o.size > kMaxEntrySize) return usage("--size: at most " + std::to_string(kMaxEntrySize));
+    return {};
+  };
+  flags.valued["--cipher"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.cipher, parse_cipher(v));
+    return {};
+  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
+  flags.switches["--no-cold"] = [&] { o.cold = false; };
+  add_output_flags(flags, o.json, o.json_file, nullptr);
+  RV_TRY(flags.parse(args));
+  if (o.store_size < o.size) return usage("--store-size: smaller than one entry (--size)");
+  return o;
+}
+
+result<all_options> parse_all_options(const std::vector<std::string>& args) {
+  all_options o;
+  flag_table flags;
+  flags.valued["--duration"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.duration, parse_seconds("--duration", v));
+    if (o.duration < 0.5) return usage("--duration " + v + ": at least 0.5 seconds");
+    return {};
+  };
+  flags.valued["--store-size"] = [&](const std::string& v) -> status {
+    RV_ASSIGN(o.store_size, positive(parse_byte_size("--store-size", v), "--store-size"));
+    if (o.store_size < (1u << 20)) return usage("--store-size: at least 1MiB");
+    return {};
+  };
+  flags.valued["--data-dir"] = [&](const std::string& v) { return set_data_dir(o.data_dir, v); };
+  flags.switches["--quick"] = [&] { o.quick = true; };
+  add_output_flags(flags, o.json, o.json_file, &o.csv_file);
+  RV_TRY(flags.parse(args));
   return o;
 }
 

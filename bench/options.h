@@ -16,6 +16,10 @@ namespace raftvault::bench {
 enum class cipher_choice { none, secretbox, xchacha20poly1305 };
 std::string to_string(cipher_choice cipher);
 
+// Every subcommand takes `--json` alone (one JSON object on stdout instead of the table) or
+// `--json FILE` / `--json=FILE` (the table on stdout, every figure as JSON into FILE); the load
+// subcommands also `--csv FILE` (the 100 ms time series, time_series.h).
+
 // raftvault-bench wal: the WAL engine alone (raftlog/wal.h).
 struct wal_options {
   std::uint64_t entries = 100'000;
@@ -26,6 +30,7 @@ struct wal_options {
   std::string data_dir;              // empty: a fresh temp dir under /var/tmp, removed after
   bool keep = false;                 // leave data_dir's wal-v3/ and snap-v3/ in place
   bool json = false;
+  std::string json_file;             // --json FILE
   std::uint64_t segment_size = raftlog::kDefaultSegmentBytes;
   cipher_choice cipher = cipher_choice::none;
 };
@@ -37,6 +42,7 @@ struct raw_options {
   std::string data_dir;          // where the scratch file goes (default: temp dir under /var/tmp)
   bool direct = false;           // O_DIRECT writes, as a WAL with wal-direct-io writes its tail
   bool json = false;
+  std::string json_file;         // --json FILE
 };
 
 // raftvault-bench pipeline: the actor pipeline (actors/) under closed-loop producers.
@@ -62,6 +68,13 @@ struct pipeline_options {
   std::string ack_log;
   bool raw_disk = true;              // false: --no-raw-disk, no disk baseline before and after
   bool json = false;
+  std::string json_file;             // --json FILE
+  std::string csv_file;              // --csv FILE: the 100 ms time series
+  // --rate R: open loop, R appends/s scheduled at fixed times and sent round-robin by the
+  // `producers` senders; a latency counts from the scheduled time (pipeline_open_loop.h).
+  // 0: closed loop.
+  double rate = 0;
+  double snapshot_every = 0;         // --snapshot-every T: a snapshot request every T seconds
   // --alternate-plaintext: the same load against an encrypted and a plaintext store in one
   // process, in turns of `slice` seconds (pipeline_alternate.cpp).
   bool alternate_plaintext = false;
@@ -72,10 +85,52 @@ struct pipeline_options {
   std::vector<std::pair<std::string, std::string>> caf_settings;
 };
 
+// raftvault-bench ceiling: what bounds the other benches (ceiling.h).
+struct ceiling_options {
+  std::uint64_t block = 4096;      // --block: bytes per durable write
+  std::uint64_t seal_size = 4096;  // --seal-size: bytes per sealed entry
+  double duration = 0.5;           // --duration: seconds per measurement
+  std::string data_dir;
+  bool json = false;
+  std::string json_file;
+};
+
+// raftvault-bench recovery: open + read-all of an encrypted store (recovery_bench.cpp).
+struct recovery_options {
+  std::uint64_t store_size = 1ull << 30;  // --store-size: payload bytes written before
+  std::uint64_t size = 4096;              // --size: bytes of Entry.Data per entry
+  cipher_choice cipher = cipher_choice::xchacha20poly1305;
+  bool cold = true;                       // false: --no-cold, warm only
+  std::string data_dir;
+  bool json = false;
+  std::string json_file;
+};
+
+// raftvault-bench all: ceiling, wal, pipeline (1 and 64 producers), overload, rotation and
+// recovery in one process, then every target of the issue with its ratio (all_bench.cpp).
+struct all_options {
+  double duration = 3;                    // --duration: seconds of each pipeline run
+  std::uint64_t store_size = 256ull << 20;  // --store-size: recovery's store
+  bool quick = false;                     // --quick: a smoke run of a few seconds in all
+  std::string data_dir;
+  bool json = false;
+  std::string json_file;
+  std::string csv_file;                   // the rotation run's time series
+};
+
 // `args` are the words after the subcommand name.
 result<wal_options> parse_wal_options(const std::vector<std::string>& args);
 result<raw_options> parse_raw_options(const std::vector<std::string>& args);
 result<pipeline_options> parse_pipeline_options(const std::vector<std::string>& args);
+// pipeline's options over the rotation defaults: --producers 64 --duration 5.5 --rotate-at 1
+// --rotations 12.
+result<pipeline_options> parse_rotation_options(const std::vector<std::string>& args);
+result<ceiling_options> parse_ceiling_options(const std::vector<std::string>& args);
+result<recovery_options> parse_recovery_options(const std::vector<std::string>& args);
+result<all_options> parse_all_options(const std::vector<std::string>& args);
+
+// "1000", "2.5k", "1M" -> appends per second (above 0, at most 10^9). Exposed for tests.
+result<double> parse_rate(const std::string& option, const std::string& text);
 
 // "3", "2.5", "2.5s", "300ms" -> seconds (0 to one day). Exposed for tests.
 result<double> parse_seconds(const std::string& option, const std::string& text);

@@ -232,7 +232,7 @@ int run_pipeline_alternate(const pipeline_options& o) {
   raw->merge(*raw_after);
 
   const report rep = make_report(o, encrypted, plaintext, *raw);
-  std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
+  if (auto emitted = emit(rep, o.json, o.json_file); !emitted) return fail(emitted.error());
   if (!driven) return fail(driven.error());
   const auto failed = encrypted.load->failed_appends.load() + plaintext.load->failed_appends.load();
   if (failed > 0) {

@@ -8,6 +8,8 @@
 // of one append's WAL bytes to a preallocated file in the same directory (raw_disk.h), the
 // yardstick of the targets. Optionally a DEK rotation is requested mid-run; the report
 // then compares the throughput over the rotation window with the throughput before it.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +25,8 @@
 #include "bench/pipeline_report.h"
 #include "bench/raw_disk.h"
 #include "bench/scratch_dir.h"
+#include "bench/pipeline_open_loop.h"
+#include "bench/time_series.h"
 #include "fileio/file.h"
 #include "raftlog/store_layout.h"
 
@@ -53,6 +57,7 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
     std::this_thread::sleep_until(next);
     load.provider_asked_ns = -1;
     const auto r0 = clock_type::now();
+    if (load.series) load.series->mark(r0, time_series::event::rotation);
     const auto acked_r0 = load.acked_entries.load();
     auto report = ask<actors::rotation_report>(system, load.storage, actors::rotate_dek_atom::value);
     const auto r1 = clock_type::now();
@@ -116,6 +121,35 @@ rotation_measurement run_rotations(caf::actor_system& system, const pipeline_opt
   return rot;
 }
 
+// --snapshot-every: a snapshot of --snapshot-size bytes at the highest durable index, every
+// snapshot_every seconds until the load ends, as a service compacting its log would.
+void take_snapshots(caf::actor_system& system, const pipeline_options& o, pipeline_load& load,
+                    clock_type::time_point ends, pipeline_measurement& out) {
+  const auto every = std::chrono::duration_cast<clock_type::duration>(
+      std::chrono::duration<double>(o.snapshot_every));
+  for (auto next = load.started + every; next < ends && !load.stopping; next += every) {
+    std::this_thread::sleep_until(next);
+    const auto index = load.highest_durable.load();
+    if (index == 0) continue;
+    snapshot snap;
+    snap.metadata.index = index;
+    snap.metadata.term = 1;
+    snap.metadata.conf.voters = {1};
+    snap.data.assign(static_cast<std::size_t>(o.snapshot_size), 's');
+    const auto start = clock_type::now();
+    if (load.series) load.series->mark(start, time_series::event::snapshot);
+    auto taken = ask<std::uint64_t>(system, load.storage, actors::snapshot_atom::value, std::move(snap));
+    if (!taken) {
+      std::lock_guard<std::mutex> guard(load.results);
+      if (load.first_error.empty())
+        load.first_error = taken.error().with_context("snapshot at " + std::to_string(index)).describe();
+      return;
+    }
+    out.snapshot_latency.record(clock_type::now() - start);
+    ++out.snapshots;
+  }
+}
+
 // Runs the load against a pipeline over `store` and fills in the pipeline's half of `out`.
 status drive(const pipeline_options& o, caf::actor_system_config& config,
              const actors::pipeline_options& store_options, actors::opened_store store,
@@ -143,7 +177,26 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   if (o.rotate_at > 0) warm_up = std::min(warm_up, std::chrono::duration<double>(o.rotate_at / 2));
   load->started = clock_type::now();
   const auto started = load->started;
-  for (std::uint64_t i = 0; i < o.producers; ++i) spawn_producer(system, load);
+  const auto ends = started + std::chrono::duration_cast<clock_type::duration>(duration);
+  std::optional<time_series> series;
+  if (!o.csv_file.empty()) {
+    series.emplace(started, ends - started + std::chrono::seconds(1));
+    load->series = &*series;
+  }
+  std::vector<caf::actor> senders;
+  std::thread pacer;
+  if (o.rate > 0) {
+    for (std::uint64_t i = 0; i < o.producers; ++i) senders.push_back(spawn_open_loop_sender(system, load));
+    out.open_loop.emplace();
+    pacer = std::thread([&] {
+      *out.open_loop = run_open_loop(*load, senders, arrival_schedule(started, o.rate), ends,
+                                     store_options.max_inflight_bytes);
+    });
+  } else {
+    for (std::uint64_t i = 0; i < o.producers; ++i) spawn_producer(system, load);
+  }
+  std::thread snapshots;
+  if (o.snapshot_every > 0) snapshots = std::thread([&] { take_snapshots(system, o, *load, ends, out); });
 
   std::this_thread::sleep_until(started + std::chrono::duration_cast<clock_type::duration>(warm_up));
   auto before = ask<actors::storage_status>(system, load->storage, actors::status_atom::value);
@@ -153,11 +206,11 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   load->measuring = true;
 
   status outcome;
-  const auto ends = started + std::chrono::duration_cast<clock_type::duration>(duration);
   if (o.rotate_at > 0) out.rotation = run_rotations(system, o, *load, t0, acked0, ends, outcome);
 
   // A load whose every producer stopped on a failed append (a failed disk) ends there.
-  load->wait_stopped_until(o.producers, ends);
+  if (o.rate > 0) pacer.join();
+  else load->wait_stopped_until(o.producers, ends);
   load->measuring = false;
   const auto t1 = clock_type::now();
   out.seconds = seconds_between(t0, t1);
@@ -165,6 +218,13 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
   out.appends = load->acked_appends.load() - appends0;
   auto after = ask<actors::storage_status>(system, load->storage, actors::status_atom::value);
   load->stopping = true;
+  if (snapshots.joinable()) snapshots.join();
+  if (o.rate > 0) {
+    // Every append sent gets its reply (a failed store answers all with its error).
+    load->wait_outstanding_below(0, 1, clock_type::time_point::max());
+    for (const auto& sender : senders) caf::anon_send(sender, finish_atom::value);
+    senders.clear();
+  }
   load->wait_stopped(o.producers);
   out.latency = load->latency;
   out.failed_appends = load->failed_appends.load();
@@ -185,6 +245,10 @@ status drive(const pipeline_options& o, caf::actor_system_config& config,
     for (auto us : after->sync_us) out.wal_sync.record(us * 1000);
   }
 
+  if (series) {
+    load->series = nullptr;
+    if (auto written = write_text_file(o.csv_file, series->csv()); !written && outcome) outcome = written;
+  }
   auto closed = ask<bool>(system, load->storage, actors::close_atom::value);
   if (outcome && !closed) outcome = closed.error().with_context("closing the store");
   // Every handle goes before the system: a handle outliving it blocks its destructor.
@@ -201,60 +265,64 @@ int fail(const error& e) {
   return 1;
 }
 
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: KiB
+}
+
 }  // namespace
 
-int run_pipeline_bench(const pipeline_options& o) {
-  if (o.alternate_plaintext) return run_pipeline_alternate(o);
-  auto scratch = scratch_dir::open(o.data_dir);
-  if (!scratch) return fail(scratch.error());
-  if (o.keep) scratch->keep();
-  const raftlog::store_layout layout{scratch->path(), o.cipher != cipher_choice::none};
+result<pipeline_run> run_pipeline(const pipeline_options& o) {
+  RV_ASSIGN(auto scratch, scratch_dir::open(o.data_dir));
+  if (o.keep) scratch.keep();
+  const raftlog::store_layout layout{scratch.path(), o.cipher != cipher_choice::none};
   if (!o.reopen) {
     for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()}) {
       if (fileio::exists(dir))
-        return fail(error(errc::invalid_argument,
-                          dir + " exists: the bench writes a fresh store (--reopen appends to it)"));
+        return error(errc::invalid_argument,
+                     dir + " exists: the bench writes a fresh store (--reopen appends to it)");
     }
   }
   std::optional<ack_log> acks;
   if (!o.ack_log.empty()) {
     auto opened = ack_log::open(o.ack_log);
-    if (!opened) return fail(opened.error());
+    if (!opened) return opened.error();
     acks.emplace(std::move(opened).value());
   }
   // The store's options come from the same config as the actor system, so `--caf raftvault.X=V`
   // reaches the pipeline too.
   actors::pipeline_config config;
-  config.set("raftvault.data-dir", scratch->path());
+  config.set("raftvault.data-dir", scratch.path());
   config.set("raftvault.create-if-missing", true);
   config.set("raftvault.cipher", std::string(codec::to_string(codec_cipher(o.cipher))));
   config.set("raftvault.segment-size", static_cast<caf::config_value::integer>(o.segment_size));
   apply_caf_settings(config, o);
   auto store_options = actors::read_options(config);
-  if (!store_options) return fail(store_options.error());
+  if (!store_options) return store_options.error();
   auto store = actors::open_store(*store_options);
   if (!o.reopen) {
     for (const auto& dir : {layout.keys_dir(), layout.wal_dir(), layout.snap_dir()})
-      if (fileio::exists(dir)) scratch->remove_at_end(dir);
+      if (fileio::exists(dir)) scratch.remove_at_end(dir);
   }
-  if (!store) return fail(store.error());
+  if (!store) return store.error();
 
   pipeline_measurement m;
   auto record_bytes = append_record_bytes(*store->log->codec(), o);
-  if (!record_bytes) return fail(record_bytes.error());
+  if (!record_bytes) return record_bytes.error();
   m.record_bytes = *record_bytes;
 
   // The disk before and after the load: a shared disk drifts, the two halves bracket it.
   const auto raw_budget = std::chrono::duration_cast<clock_type::duration>(
       std::chrono::duration<double>(std::clamp(o.duration * 0.2, 0.3, 1.0)));
   if (o.raw_disk) {
-    auto raw_before = measure_disk(*scratch, "raftvault-raw-before.dat", raw_io::buffered,
+    auto raw_before = measure_disk(scratch, "raftvault-raw-before.dat", raw_io::buffered,
                                    m.record_bytes, raw_budget);
-    if (!raw_before) return fail(raw_before.error());
+    if (!raw_before) return raw_before.error();
     m.raw = *raw_before;
     // The same with O_DIRECT, as the WAL writes under raftvault.wal-direct-io (skipped where
     // the file system has none).
-    if (auto direct = measure_disk(*scratch, "raftvault-raw-direct-before.dat", raw_io::direct,
+    if (auto direct = measure_disk(scratch, "raftvault-raw-direct-before.dat", raw_io::direct,
                                    m.record_bytes, raw_budget))
       m.raw_direct = *direct;
   }
@@ -262,26 +330,41 @@ int run_pipeline_bench(const pipeline_options& o) {
   auto driven = drive(o, config, *store_options, std::move(store).value(), acks ? &*acks : nullptr, m);
 
   if (o.raw_disk) {
-    auto raw_after = measure_disk(*scratch, "raftvault-raw-after.dat", raw_io::buffered,
+    auto raw_after = measure_disk(scratch, "raftvault-raw-after.dat", raw_io::buffered,
                                   m.record_bytes, raw_budget);
-    if (!raw_after) return fail(raw_after.error());
+    if (!raw_after) return raw_after.error();
     m.raw.merge(*raw_after);
     if (m.raw_direct) {
-      auto direct = measure_disk(*scratch, "raftvault-raw-direct-after.dat", raw_io::direct,
+      auto direct = measure_disk(scratch, "raftvault-raw-direct-after.dat", raw_io::direct,
                                  m.record_bytes, raw_budget);
-      if (!direct) return fail(direct.error());
+      if (!direct) return direct.error();
       m.raw_direct->merge(*direct);
     }
   }
 
-  const report rep = make_pipeline_report(o, m, o.keep ? scratch->path() : std::string());
-  std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
-  if (!driven) return fail(driven.error());
-  if (m.failed_appends > 0)
-    return fail(error(errc::io, std::to_string(m.failed_appends) + " appends failed, first: " +
-                                    m.first_error));
+  m.peak_rss_mib = peak_rss_mib();
+  m.max_inflight_bytes = store_options->max_inflight_bytes;
+  pipeline_run out{std::move(m), std::move(driven), o.keep ? scratch.path() : std::string()};
+  return out;
+}
+
+status pipeline_run::outcome() const {
+  RV_TRY(driven);
+  if (measurement.failed_appends > 0)
+    return error(errc::io, std::to_string(measurement.failed_appends) + " appends failed, first: " +
+                               measurement.first_error);
   // A producer that stopped without a failed append: its acknowledgement could not be logged.
-  if (!m.first_error.empty()) return fail(error(errc::io, m.first_error));
+  if (!measurement.first_error.empty()) return error(errc::io, measurement.first_error);
+  return {};
+}
+
+int run_pipeline_bench(const pipeline_options& o) {
+  if (o.alternate_plaintext) return run_pipeline_alternate(o);
+  auto run = run_pipeline(o);
+  if (!run) return fail(run.error());
+  const report rep = make_pipeline_report(o, run->measurement, run->kept_dir);
+  if (auto emitted = emit(rep, o.json, o.json_file); !emitted) return fail(emitted.error());
+  if (auto outcome = run->outcome(); !outcome) return fail(outcome.error());
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/storage.h"
+#include "bench/bench_codec.h"
 #include "bench/options.h"
 #include "bench/raw_disk.h"
 #include "bench/scratch_dir.h"
@@ -21,15 +22,6 @@
 namespace raftvault::bench {
 
 using clock_type = std::chrono::steady_clock;
-
-inline codec::cipher codec_cipher(cipher_choice c) {
-  switch (c) {
-    case cipher_choice::secretbox: return codec::cipher::secretbox;
-    case cipher_choice::xchacha20poly1305: return codec::cipher::xchacha20poly1305;
-    case cipher_choice::none: break;
-  }
-  return codec::cipher::none;
-}
 
 inline double seconds_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double>(b - a).count();

@@ -21,8 +21,14 @@
 #include "actors/storage.h"
 #include "bench/ack_log.h"
 #include "bench/stats.h"
+#include "bench/time_series.h"
 
 namespace raftvault::bench {
+
+// To an open-loop sender: send one append scheduled this many nanoseconds after `started`.
+using arrival_atom = caf::atom_constant<caf::atom("arrival")>;
+// To an open-loop sender: hand in the latencies and quit.
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
 
 struct pipeline_load {
   actors::storage_actor storage;
@@ -45,6 +51,23 @@ struct pipeline_load {
   std::atomic<std::uint64_t> highest_sent{0};  // the store's last index at the start
   std::atomic<std::int64_t> provider_asked_ns{-1};  // since `started`: the rotation's snapshot
   std::uint64_t snapshot_size = 0;
+  std::atomic<std::uint64_t> highest_durable{0};  // the highest last durable index replied
+  time_series* series = nullptr;  // --csv: every reply, by completion time
+
+  // Open loop: bytes of appends sent and not answered (as the storage counts them: data + 32
+  // per entry); the pacer waits while another append would pass its cap.
+  std::atomic<std::uint64_t> outstanding_bytes{0};
+  std::atomic<bool> pacer_blocked{false};
+  std::atomic<bool> open_loop_failed{false};  // an append failed: the pacer stops
+  std::mutex pacer_mutex;
+  std::condition_variable pacer_wake;
+  std::uint64_t append_bytes() const { return batch * (payload.size() + 32); }
+  // After a reply in the open loop: `append_bytes()` fewer outstanding; wakes the pacer.
+  void release_outstanding();
+  // Blocks while outstanding_bytes + `adding` > `cap` (and something is outstanding), or
+  // until `until`: true when it may send.
+  bool wait_outstanding_below(std::uint64_t cap, std::uint64_t adding,
+                              std::chrono::steady_clock::time_point until);
 
   // Filled in by each producer as it stops.
   std::mutex results;
@@ -64,6 +87,9 @@ struct pipeline_load {
 
 // Spawns one closed-loop producer; it starts appending at once and quits after `stopping`.
 caf::actor spawn_producer(caf::actor_system& system, std::shared_ptr<pipeline_load> load);
+// Spawns one open-loop sender: an append per arrival_atom; quits on finish_atom (counted as
+// stopped, its latencies merged).
+caf::actor spawn_open_loop_sender(caf::actor_system& system, std::shared_ptr<pipeline_load> load);
 
 // The service's snapshot provider: a snapshot of `snapshot_size` bytes at exactly the index
 // asked for (every index up to the rotation's barrier was sent, so the state machine has it).

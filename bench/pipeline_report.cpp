@@ -27,7 +27,9 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
   const double p99 = to_micros(m.latency.percentile(99));
   const double raw_ws_p50 = to_micros(m.raw.write_and_sync.percentile(50));
   const double raw_sync_p99 = to_micros(m.raw.sync_only.percentile(99));
-  report rep("raftvault-bench pipeline: " + std::to_string(o.producers) + " producers, " +
+  report rep("raftvault-bench pipeline: " +
+             (o.rate > 0 ? "open loop at " + std::to_string(static_cast<std::uint64_t>(o.rate)) + " appends/s over " : std::string()) +
+             std::to_string(o.producers) + (o.rate > 0 ? " senders, " : " producers, ") +
              std::to_string(o.batch) + " x " + std::to_string(o.size) + " B per append, cipher " +
              to_string(o.cipher) + ", fdatasync on");
   rep.add_json("bench", "pipeline")
@@ -37,6 +39,7 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
       .add_json("cipher", to_string(o.cipher))
       .add_json("duration", o.duration, 3)
       .add_json("segment_size", o.segment_size)
+      .add_json("mode", o.rate > 0 ? "open-loop" : "closed-loop")
       .add("seconds", "measured", m.seconds, 3, "s")
       .add("entries_per_sec", "entries/s", entries_per_sec, 0)
       .add("appends_per_sec", "appends/s", ratio(static_cast<double>(m.appends), m.seconds), 0)
@@ -130,6 +133,25 @@ report make_pipeline_report(const pipeline_options& o, const pipeline_measuremen
         .add_json("rotation_last_old", r.last_old)
         .add_json("rotation_snapshot_index", r.snapshot_index)
         .add_json("snapshot_size", o.snapshot_size);
+  }
+  if (m.open_loop) {
+    const auto& l = *m.open_loop;
+    // What the overload check allows: the appends in flight plus a fixed allowance for the
+    // process itself (libraries, actor system, histograms).
+    const double limit_mib = static_cast<double>(m.max_inflight_bytes) / (1 << 20) + 64;
+    rep.add("rate", "open loop: offered appends/s", o.rate, 0)
+        .add("sent_appends", "open loop: appends sent", l.sent)
+        .add("backlog_appends", "open loop: due and never sent", l.backlog)
+        .add("held_appends", "open loop: held for max-inflight-bytes", l.held)
+        .add("max_send_lag_us", "open loop: latest send after its time", l.max_send_lag_us, 1, "us")
+        .add("rss_limit_mib", "RSS limit (max-inflight-bytes + 64 MiB)", limit_mib, 1, "MiB")
+        .add_json("rss_within_limit", m.peak_rss_mib <= limit_mib);
+  }
+  rep.add("peak_rss_mib", "peak RSS", m.peak_rss_mib, 1, "MiB");
+  if (o.snapshot_every > 0) {
+    rep.add("snapshots", "snapshots", m.snapshots)
+        .add("snapshot_p50_ms", "snapshot p50", to_micros(m.snapshot_latency.percentile(50)) / 1e3, 2, "ms")
+        .add("snapshot_max_ms", "snapshot max", to_micros(m.snapshot_latency.max()) / 1e3, 2, "ms");
   }
   if (!m.store_failure.empty()) rep.add_json("store_failure", m.store_failure);
   if (!kept_dir.empty()) rep.add_json("data_dir", kept_dir);

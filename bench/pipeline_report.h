@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/options.h"
+#include "bench/pipeline_open_loop.h"
 #include "bench/raw_disk.h"
 #include "bench/report.h"
 #include "bench/stats.h"
@@ -58,7 +59,26 @@ struct pipeline_measurement {
   std::string first_error;
   std::string store_failure;  // the storage's sticky error at the end (fail-stop), if any
   std::optional<rotation_measurement> rotation;
+  // --rate: the open loop's pacing (pipeline_open_loop.h)
+  std::optional<open_loop_result> open_loop;
+  std::uint64_t max_inflight_bytes = 0;  // the storage's raftvault.max-inflight-bytes
+  // --snapshot-every: snapshot requests made, failed, and how long each took
+  std::uint64_t snapshots = 0;
+  latency_histogram snapshot_latency;
+  double peak_rss_mib = 0;  // getrusage ru_maxrss at the end of the run
 };
+
+// One pipeline run (pipeline_bench.cpp): what it measured, how the load ended, and the data
+// directory when kept.
+struct pipeline_run {
+  pipeline_measurement measurement;
+  status driven;
+  std::string kept_dir;
+  // The run's verdict: the load's own error, else failed appends, else a producer's error.
+  status outcome() const;
+};
+// Runs `o` (not --alternate-plaintext); an error when the run could not start.
+result<pipeline_run> run_pipeline(const pipeline_options& o);
 
 report make_pipeline_report(const pipeline_options& o, const pipeline_measurement& m,
                             const std::string& kept_dir);

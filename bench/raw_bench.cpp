@@ -39,7 +39,10 @@ int run_raw_bench(const raw_options& o) {
            to_micros(r.write_and_sync.percentile(99)), 1, "us")
       .add("fdatasync_p50_us", "fdatasync p50", to_micros(r.sync_only.percentile(50)), 1, "us")
       .add("fdatasync_p99_us", "fdatasync p99", to_micros(r.sync_only.percentile(99)), 1, "us");
-  std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
+  if (auto emitted = emit(rep, o.json, o.json_file); !emitted) {
+    std::fprintf(stderr, "raftvault-bench raw: %s\n", emitted.error().describe().c_str());
+    return 1;
+  }
   return 0;
 }
 

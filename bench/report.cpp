@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include <fcntl.h>
+
+#include "fileio/file.h"
+
 namespace raftvault::bench {
 namespace {
 
@@ -110,6 +114,27 @@ std::string report::json() const {
     else out += json_string(std::get<std::string>(f.value));
   }
   return out + "}";
+}
+
+std::optional<double> report::value(const std::string& key) const {
+  for (const auto& f : fields_) {
+    if (f.key != key) continue;
+    if (auto* n = std::get_if<std::uint64_t>(&f.value)) return static_cast<double>(*n);
+    if (auto* d = std::get_if<number>(&f.value)) return d->value;
+  }
+  return std::nullopt;
+}
+
+status write_text_file(const std::string& path, const std::string& text) {
+  RV_ASSIGN(auto f, fileio::file::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  RV_TRY(f.write_all(text));
+  return f.close();
+}
+
+status emit(const report& rep, bool json, const std::string& json_file) {
+  std::fputs(json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
+  if (json_file.empty()) return {};
+  return write_text_file(json_file, rep.json() + "\n");
 }
 
 }  // namespace raftvault::bench

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "codec/error.h"
 
 namespace raftvault::bench {
 
@@ -30,6 +33,10 @@ class report {
 
   std::string table() const;
   std::string json() const;
+  const std::string& title() const { return title_; }
+  // A number field's value (`all` reads its targets from the runs' reports); nullopt when
+  // there is no such number.
+  std::optional<double> value(const std::string& key) const;
 
  private:
   struct number {
@@ -46,5 +53,12 @@ class report {
   std::string title_;
   std::vector<field> fields_;
 };
+
+// Prints `rep` on stdout, as a table or (json) as one JSON line, and writes the JSON line into
+// `json_file` when one is named. The error names the file.
+status emit(const report& rep, bool json, const std::string& json_file);
+
+// Creates or replaces `path` (0644) with `text`.
+status write_text_file(const std::string& path, const std::string& text);
 
 }  // namespace raftvault::bench

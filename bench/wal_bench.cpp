@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "bench/bench_codec.h"
 #include "bench/benches.h"
 #include "bench/payload.h"
 #include "bench/report.h"
@@ -22,7 +23,6 @@
 #include "bench/stats.h"
 #include "fileio/file.h"
 #include "fileio/io_counters.h"
-#include "keys/dek.h"
 #include "raftlog/encrypted_log.h"
 #include "raftlog/sealing_hook.h"
 #include "raftlog/store_layout.h"
@@ -41,24 +41,6 @@ struct wal_run {
   std::uint64_t segments = 0;
   double seal_seconds = 0;  // sealing the same batches alone, untimed pass (encrypted runs)
 };
-
-codec::cipher codec_cipher(cipher_choice c) {
-  switch (c) {
-    case cipher_choice::secretbox: return codec::cipher::secretbox;
-    case cipher_choice::xchacha20poly1305: return codec::cipher::xchacha20poly1305;
-    case cipher_choice::none: break;
-  }
-  return codec::cipher::none;
-}
-
-// A codec sealing with a fresh random DEK (generation 1) held in guarded memory.
-result<std::shared_ptr<const raftlog::payload_codec>> make_codec(cipher_choice c) {
-  if (c == cipher_choice::none) return raftlog::payload_codec::plaintext();
-  RV_ASSIGN(keys::dek generated, keys::generate_dek(1));
-  auto owner = std::make_shared<keys::dek>(std::move(generated));
-  raftlog::held_key key{owner->ref(), owner};
-  return raftlog::payload_codec::make(codec_cipher(c), key, {key});
-}
 
 // The same loop through an encrypted log: seal the batch (also timed on its own), then
 // append (--no-sync) or save the sealed records, as the actor pipeline drives the WAL.
@@ -213,36 +195,35 @@ report make_report(const wal_options& o, const wal_run& r, const wal_run* plain,
 
 }  // namespace
 
-int run_wal_bench(const wal_options& o) {
-  auto scratch = scratch_dir::open(o.data_dir);
-  if (!scratch) {
-    std::fprintf(stderr, "raftvault-bench wal: %s\n", scratch.error().describe().c_str());
-    return 1;
+result<report> measure_wal(const wal_options& o, scratch_dir& scratch) {
+  // Encrypted first: encrypted_log::create refuses a data dir that already holds a store.
+  std::optional<wal_run> encrypted;
+  if (o.cipher != cipher_choice::none) {
+    RV_ASSIGN(auto codec, make_bench_codec(o.cipher));
+    RV_ASSIGN(auto sealed_run, run_encrypted(o, scratch, codec));
+    encrypted = std::move(sealed_run);
   }
-  if (o.keep) scratch->keep();
+  RV_ASSIGN(auto measured, run(o, scratch));
+  const std::string kept = o.keep ? scratch.path() : std::string();
+  return encrypted ? make_report(o, *encrypted, &measured, kept) : make_report(o, measured, nullptr, kept);
+}
+
+int run_wal_bench(const wal_options& o) {
   auto fail = [](const error& e) {
     std::fprintf(stderr, "raftvault-bench wal: %s\n", e.describe().c_str());
     return 1;
   };
-  // Encrypted first: encrypted_log::create refuses a data dir that already holds a store.
-  std::optional<wal_run> encrypted;
-  if (o.cipher != cipher_choice::none) {
-    auto codec = make_codec(o.cipher);
-    if (!codec) return fail(codec.error());
-    auto sealed_run = run_encrypted(o, *scratch, *codec);
-    if (!sealed_run) return fail(sealed_run.error());
-    encrypted = std::move(sealed_run).value();
-  }
-  auto measured = run(o, *scratch);
-  if (!measured) return fail(measured.error());
-  const std::string kept = o.keep ? scratch->path() : std::string();
-  const report rep = encrypted ? make_report(o, *encrypted, &*measured, kept)
-                               : make_report(o, *measured, nullptr, kept);
-  std::fputs(o.json ? (rep.json() + "\n").c_str() : rep.table().c_str(), stdout);
+  auto scratch = scratch_dir::open(o.data_dir);
+  if (!scratch) return fail(scratch.error());
+  if (o.keep) scratch->keep();
+  auto rep = measure_wal(o, *scratch);
+  if (!rep) return fail(rep.error());
+  if (auto emitted = emit(*rep, o.json, o.json_file); !emitted) return fail(emitted.error());
   if (o.keep && !o.json) {
     const char* dir = scratch->path().c_str();
     std::printf("  kept %s/wal-v3 and %s/snap-v3\n", dir, dir);
-    if (encrypted) std::printf("  kept %s/wal-v3-encrypted and %s/snap-v3-encrypted\n", dir, dir);
+    if (o.cipher != cipher_choice::none)
+      std::printf("  kept %s/wal-v3-encrypted and %s/snap-v3-encrypted\n", dir, dir);
   }
   return 0;
 }

@@ -65,3 +65,64 @@ TEST_CASE("pipeline: --reopen keeps the store it appends to and needs --data-dir
   CHECK(refusal({"--alternate-plaintext", "--duration", "4", "--ack-log", "a"}) ==
         "--alternate-plaintext: cannot be combined with --reopen, --ack-log or --rotate-every");
 }
+
+TEST_CASE("pipeline: --rate takes appends per second with k or M, --snapshot-every a time", "[bench]") {
+  auto o = parse_pipeline_options({"--rate", "2.5k", "--snapshot-every", "500ms", "--csv", "/var/tmp/s.csv"});
+  REQUIRE(o);
+  CHECK(o->rate == Approx(2500));
+  CHECK(o->snapshot_every == Approx(0.5));
+  CHECK(o->csv_file == "/var/tmp/s.csv");
+  CHECK(parse_rate("--rate", "1M").value() == Approx(1e6));
+  CHECK(refusal({"--rate", "0"}) == "--rate 0: not a rate (appends per second above 0, e.g. 5000, 2.5k, 1M)");
+  CHECK(refusal({"--rate", "fast"}) == "--rate fast: not a rate (appends per second above 0, e.g. 5000, 2.5k, 1M)");
+  CHECK(refusal({"--snapshot-every", "1ms"}) == "--snapshot-every 1ms: at least 10ms");
+  CHECK(refusal({"--rate", "100", "--alternate-plaintext", "--duration", "4"}) ==
+        "--alternate-plaintext: cannot be combined with --rate, --snapshot-every or --csv");
+}
+
+TEST_CASE("output: --json alone prints JSON, --json FILE or --json=FILE writes it to the file", "[bench]") {
+  auto alone = parse_pipeline_options({"--json", "--producers", "2"});
+  REQUIRE(alone);
+  CHECK(alone->json);
+  CHECK(alone->json_file.empty());
+  CHECK(alone->producers == 2);
+  auto to_file = parse_pipeline_options({"--json", "out.json", "--producers", "2"});
+  REQUIRE(to_file);
+  CHECK_FALSE(to_file->json);
+  CHECK(to_file->json_file == "out.json");
+  auto inline_file = parse_wal_options({"--json=w.json"});
+  REQUIRE(inline_file);
+  CHECK(inline_file->json_file == "w.json");
+  CHECK(parse_ceiling_options({"--json"}).value().json);
+}
+
+TEST_CASE("rotation, ceiling, recovery and all: defaults and refusals", "[bench]") {
+  auto rot = parse_rotation_options({"--duration", "3"});
+  REQUIRE(rot);
+  CHECK(rot->producers == 64);
+  CHECK(rot->rotate_at == Approx(1));
+  CHECK(rot->rotations == 12);
+  CHECK(rot->duration == Approx(3));
+
+  auto ceiling = parse_ceiling_options({"--block", "300", "--duration", "100ms"});
+  REQUIRE(ceiling);
+  CHECK(ceiling->block == 300);
+  CHECK(ceiling->duration == Approx(0.1));
+  CHECK(parse_ceiling_options({"--duration", "10ms"}).error().message() ==
+        "--duration 10ms: at least 50ms per measurement");
+
+  auto recovery = parse_recovery_options({"--store-size", "4MiB", "--no-cold"});
+  REQUIRE(recovery);
+  CHECK(recovery->store_size == (4u << 20));
+  CHECK_FALSE(recovery->cold);
+  CHECK(parse_recovery_options({}).value().store_size == (1ull << 30));
+  CHECK(parse_recovery_options({"--store-size", "1k"}).error().message() ==
+        "--store-size: smaller than one entry (--size)");
+
+  auto all = parse_all_options({"--quick", "--csv", "r.csv", "--json", "a.json"});
+  REQUIRE(all);
+  CHECK(all->quick);
+  CHECK(all->csv_file == "r.csv");
+  CHECK(all->json_file == "a.json");
+  CHECK(parse_all_options({"--store-size", "64k"}).error().message() == "--store-size: at least 1MiB");
+}
