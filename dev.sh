@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(cmake g++ ninja-build pkg-config libcaf-dev catch2 libsodium-dev libprotobuf-dev
-          protobuf-compiler libboost-filesystem-dev libssl-dev openssl)
+          protobuf-compiler libboost-filesystem-dev libssl-dev openssl libraft-dev libuv1-dev)
 # Only `fuzz` needs these: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer.
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
 JOBS=$(nproc 2>/dev/null || echo 2)
