@@ -15,8 +15,10 @@ endforeach()
 add_library(raftvault_package INTERFACE)
 set_target_properties(raftvault_package PROPERTIES EXPORT_NAME raftvault)
 target_include_directories(raftvault_package INTERFACE
+                           $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(raftvault_package INTERFACE ${RAFTVAULT_LAYER_LIBRARIES})
+# The same name for a project that adds this tree with add_subdirectory.
 add_library(raftvault::raftvault ALIAS raftvault_package)
 
 install(TARGETS ${RAFTVAULT_LAYER_LIBRARIES} raftvault_package EXPORT raftvault-targets
