@@ -2,7 +2,8 @@
 # raftvault's single entry point. Every subcommand is idempotent and works from a fresh clone.
 #   ./dev.sh deps    install missing Debian packages (root) or print the apt-get command
 #   ./dev.sh build   configure + build into build/ (binaries in build/bin/)
-#   ./dev.sh test    deps + build + the whole test suite
+#   ./dev.sh test    deps + build + the whole test suite + the installed package's check
+#                    (examples/embed/check.sh: install, build and run examples/embed against it)
 #   ./dev.sh demo    deps + build + the end-to-end demo on a temporary data directory
 #   ./dev.sh bench   deps + build + `raftvault-bench all` into bench-results/ (all.txt, all.json,
 #                    rotation.csv, and rotation.png when gnuplot is installed) with a PASS/MISS
@@ -112,7 +113,7 @@ shift || true
 case "$cmd" in
   deps) deps ;;
   build) configure_and_build build ;;
-  test) deps; configure_and_build build; run_tests build ;;
+  test) deps; configure_and_build build; run_tests build; examples/embed/check.sh build ;;
   demo) deps; configure_and_build build; exec build/bin/raftvault demo "$@" ;;
   bench) deps; configure_and_build build; run_bench "$@" ;;
   soak)
@@ -152,7 +153,7 @@ case "$cmd" in
     exec fuzz/run.sh build-fuzz "$@"
     ;;
   *)
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

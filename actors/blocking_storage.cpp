@@ -1,6 +1,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/pipeline.h"
+#include "codec/error.h"
 
 namespace raftvault::actors {
 

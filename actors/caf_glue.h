@@ -5,7 +5,7 @@
 
 #include <caf/all.hpp>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/raft_types.h"
 
 // The pipeline runs in one process: values are passed, never serialized.

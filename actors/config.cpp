@@ -7,6 +7,7 @@
 #include <caf/make_config_option.hpp>
 
 #include "actors/caf_glue.h"
+#include "codec/error.h"
 
 namespace raftvault::actors {
 namespace {

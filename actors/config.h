@@ -11,7 +11,7 @@
 
 #include "actors/group_mode.h"
 #include "codec/cipher.h"
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "raftlog/wal_format.h"
 
 namespace raftvault::actors {

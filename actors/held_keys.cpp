@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "codec/error.h"
 #include "keys/dek.h"
 
 namespace raftvault::actors {

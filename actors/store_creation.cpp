@@ -1,6 +1,7 @@
 #include "actors/store_creation.h"
 
 #include "actors/held_keys.h"
+#include "codec/error.h"
 #include "fileio/crash_point.h"
 #include "fileio/file.h"
 #include "raftlog/encrypted_log.h"

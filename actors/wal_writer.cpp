@@ -8,6 +8,8 @@
 
 #include <caf/stateful_actor.hpp>
 
+#include "codec/error.h"
+
 namespace raftvault::actors {
 namespace {
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/record_place.h"
 
 namespace raftvault::codec {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 
 namespace raftvault::fileio {
 

@@ -1,5 +1,7 @@
 #include "keys/dek.h"
 
+#include "codec/error.h"
+
 namespace raftvault::keys {
 
 result<dek> dek::clone() const {

@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "codec/error.h"
+
 namespace raftvault::keys {
 
 result<bool> key_store::update_kek(const unlock_key* kek, std::uint64_t version) {

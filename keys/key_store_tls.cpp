@@ -5,6 +5,7 @@
 // recover_certificate() runs on open and completes or discards step 3.
 #include <fcntl.h>
 
+#include "codec/error.h"
 #include "fileio/crash_point.h"
 #include "keys/key_store.h"
 #include "keys/tls_key.h"

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "codec/cipher.h"
+#include "codec/error.h"
 
 namespace raftvault::keys {
 

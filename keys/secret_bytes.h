@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 
 namespace raftvault::keys {
 

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "codec/error.h"
+
 namespace raftvault::keys {
 namespace {
 

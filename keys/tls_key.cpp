@@ -9,6 +9,8 @@
 
 #include <memory>
 
+#include "codec/error.h"
+
 namespace raftvault::keys {
 namespace {
 

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "codec/error.h"
+
 namespace raftvault::keys {
 namespace {
 

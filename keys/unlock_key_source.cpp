@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "codec/error.h"
 #include "fileio/file.h"
 #include "keys/secret_file.h"
 

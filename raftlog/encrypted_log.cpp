@@ -11,6 +11,7 @@
 // full log; after it, restart uses the new snapshot. Nothing is lost at any boundary.
 #include <algorithm>
 
+#include "codec/error.h"
 #include "fileio/crash_point.h"
 #include "raftlog/encrypted_log_internal.h"
 #include "raftlog/sealing_hook.h"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/raft_types.h"
 #include "raftlog/payload_codec.h"
 #include "raftlog/snapshotter.h"

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "codec/cipher.h"
+#include "codec/error.h"
 #include "raftlog/encrypted_log_internal.h"
 
 namespace raftvault::raftlog {

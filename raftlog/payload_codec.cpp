@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "codec/batch_sealer.h"
+#include "codec/error.h"
 
 namespace raftvault::raftlog {
 

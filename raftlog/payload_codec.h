@@ -14,7 +14,7 @@
 
 #include "codec/batch_sealer.h"
 #include "codec/cipher.h"
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/raft_types.h"
 
 namespace raftvault::raftlog {

@@ -1,5 +1,7 @@
 #include "raftlog/sealing_hook.h"
 
+#include "codec/error.h"
+
 namespace raftvault::raftlog {
 
 result<std::unique_ptr<sealing_hook>> sealing_hook::make(

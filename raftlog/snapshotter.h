@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/raft_types.h"
 
 namespace raftvault::raftlog {

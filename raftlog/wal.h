@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 #include "codec/raft_types.h"
 #include "raftlog/wal_format.h"
 
