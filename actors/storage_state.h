@@ -100,7 +100,8 @@ void hand_over(storage_pointer self);
 void fail_all(storage_pointer self, const raftvault::error& err);
 // Answers rotation barriers whose batches are all durable.
 void release_barriers(storage_pointer self);
-// Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next.
+// Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next
+// (storage_snapshots.cpp).
 void run_snapshot_jobs(storage_pointer self);
 // Releases the WAL segments a snapshot at `index` made unneeded: the WAL writer forgets them,
 // the snapshot writer deletes them; then `done` (with the error, if any).
