@@ -39,7 +39,7 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
       .then(
           [self, last_seq, bytes, count, promises](wal_ack ack) mutable {
             auto& st = self->state;
-            st.groups.answered(group_mode::clock::now(), count, ack.disk_us, ack.idle_us);
+            st.groups.answered(st.now(), count, ack.disk_us, ack.idle_us);
             const auto durable_index = ack.last_index;
             st.inflight_bytes -= bytes;
             st.inflight_appends -= count;

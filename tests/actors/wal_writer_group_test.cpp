@@ -44,7 +44,7 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
     auto store = open_store(options);
     REQUIRE(store);
-    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), group_bytes, nullptr});
+    auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), group_bytes, nullptr});
     sched.run();  // the writer's start
     auto replies = std::make_shared<std::vector<std::uint64_t>>();
     auto send_append = [&](std::uint64_t first) {
@@ -72,7 +72,7 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     out.groups = raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
                                                                           status_atom::value)
                      .groups;
-    raftvault::testing::stop_writer(sched, writer, *store);
+    raftvault::testing::stop_writer(sched, writer);
   }
   out.recovered = raftvault::testing::recovered_entries(options);
   return out;
@@ -140,7 +140,7 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   auto store = open_store(options);
   REQUIRE(store);
   raftvault::testing::advanced_clock clock;
-  auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
+  auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), 0, clock.clock()});
   sched.run();
   auto append = [&](std::uint64_t first) {
     std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
@@ -156,5 +156,5 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   CHECK(second.last_index == 2);
   CHECK(second.idle_us >= 30000);
   CHECK(second.disk_us > 0);
-  raftvault::testing::stop_writer(sched, writer, *store);
+  raftvault::testing::stop_writer(sched, writer);
 }

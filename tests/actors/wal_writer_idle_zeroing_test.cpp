@@ -53,7 +53,7 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
       return out;
     }
     raftvault::testing::advanced_clock clock;
-    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
+    auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), 0, clock.clock()});
     sched.run();
     auto status = [&] {
       return raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
@@ -70,8 +70,8 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
       clock.advance(std::chrono::microseconds(3 * slowest + 2000));
     }
     out.idle_zeroings = status().idle_zeroings;
-    out.zeroed_ahead = store->log->log().zeroed_ahead();
-    raftvault::testing::stop_writer(sched, writer, *store);
+    out.zeroed_ahead = status().zeroed_ahead;
+    raftvault::testing::stop_writer(sched, writer);
   }
   out.recovered = raftvault::testing::recovered_entries(options);
   return out;

@@ -45,14 +45,13 @@ struct lingering_writer {
     auto opened = open_store(options);
     REQUIRE(opened);
     store.emplace(std::move(*opened));
-    writer = spawn_wal_writer(*system, store->log, {std::chrono::microseconds(500), 0, clock.clock()});
+    writer = spawn_wal_writer(*system, store->log->take_wal(), {std::chrono::microseconds(500), 0, clock.clock()});
     sched->run();
   }
   ~lingering_writer() {
     caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     writer = nullptr;
     sched->run();
-    CHECK(store->log->close());
   }
 
   // A requester sends one append of one entry (not run yet); its reply lands in `replies`.
