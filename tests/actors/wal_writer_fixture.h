@@ -13,7 +13,7 @@
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
-#include "coordinator_options.h"
+#include "coordinator_fixture.h"
 #include "support/test_support.h"
 
 namespace raftvault::testing {
