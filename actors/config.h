@@ -4,7 +4,9 @@
 // read_options() refuses invalid values naming the option.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <caf/actor_system_config.hpp>
@@ -39,6 +41,9 @@ struct pipeline_options {
   // Blocking I/O on dedicated threads. false: every actor runs on the caller's scheduler (tests
   // drive them on CAF's test coordinator); every other option keeps its meaning.
   bool detach_io = true;
+  // Not an option: the pipeline's time source (group-commit-mode=auto's decisions, the WAL
+  // writer's disk and idle times). Empty: the steady clock. Tests pass a clock of their own.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 // A config with the raftvault option group declared and raftvault's scheduler defaults

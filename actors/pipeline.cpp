@@ -49,8 +49,13 @@ result<opened_store> open_store(const pipeline_options& options, const keys::unl
 
 storage_actor spawn_storage(caf::actor_system& system, const pipeline_options& options,
                             opened_store store) {
-  return system.spawn(storage, options, std::move(store.log), std::move(store.recovered),
-                      std::move(store.keys));
+  storage_start start;
+  start.codec = store.log->codec();
+  start.layout = store.log->layout();
+  start.wal = store.log->take_wal();
+  start.recovered = std::move(store.recovered);
+  start.keys = std::move(store.keys);
+  return system.spawn(storage, options, std::move(start));
 }
 
 result<storage_actor> spawn_pipeline(caf::actor_system& system, const pipeline_options& options,

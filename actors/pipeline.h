@@ -15,8 +15,11 @@
 
 namespace raftvault::actors {
 
+// An opened store, not yet running: spawn_storage takes it apart (the WAL to the WAL writer,
+// the codec, layout, recovered state and keys to the storage), and until then the caller may
+// write through `log` itself (tests, tools preparing a store).
 struct opened_store {
-  std::shared_ptr<raftlog::encrypted_log> log;
+  std::unique_ptr<raftlog::encrypted_log> log;
   recovered_state recovered;
   std::shared_ptr<keys::key_store> keys;
   std::optional<keys::unlock_key> new_unlock_key;  // created with autolock: show it once

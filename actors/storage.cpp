@@ -33,33 +33,34 @@ caf::error closed_error(storage_state& st) {
 }  // namespace
 
 storage_actor::behavior_type storage(storage_pointer self, pipeline_options options,
-                                     std::shared_ptr<raftlog::encrypted_log> log,
-                                     recovered_state recovered,
-                                     std::shared_ptr<keys::key_store> keys) {
+                                     storage_start start) {
   auto& st = self->state;
+  auto& recovered = start.recovered;
   st.options = options;
-  st.codec = log->codec();
+  st.now = options.clock;
+  if (!st.now) st.now = [] { return group_mode::clock::now(); };
+  st.codec = start.codec;
   st.position = recovered_position(recovered);
   st.handed_state = recovered.state;
   // A rewrite before the restart may have replaced higher indexes: the WAL still holds them.
-  st.highest_index = std::max(st.position.last_index, log->log().highest_index());
+  // Read before the WAL goes to the writer; from then on this actor never touches it.
+  st.highest_index = std::max(st.position.last_index, start.wal->highest_index());
   st.recovered = std::move(recovered);
   st.groups = group_mode(options.group_commit_mode);
-  st.log = log;
-  st.wal = spawn_wal_writer(self, options.detach_io, log,
+  st.wal = spawn_wal_writer(self, options.detach_io, std::move(start.wal),
                             {std::chrono::microseconds(options.group_commit_linger_us),
-                             options.group_commit_bytes, nullptr});
-  st.snaps = spawn_io(self, options.detach_io, snapshot_writer, log->layout().snap_dir(),
+                             options.group_commit_bytes, options.clock});
+  st.snaps = spawn_io(self, options.detach_io, snapshot_writer, start.layout.snap_dir(),
                       options.segment_delete_rate, options.background_nice);
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
   // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
     st.pool.push_back(spawn_io(self, options.detach_io, crypto_worker, i));
   st.rotator = spawn_io(self, options.detach_io, key_rotator, caf::actor_cast<storage_actor>(self),
-                        std::move(keys), std::chrono::milliseconds(options.rotation_retry_ms),
+                        std::move(start.keys), std::chrono::milliseconds(options.rotation_retry_ms),
                         options.background_nice,
                         std::chrono::microseconds(options.rotation_step_pause_us),
-                        log->codec()->encrypted());
+                        st.codec->encrypted());
   return {
       [self](recover_atom) -> caf::result<recovered_state> {
         auto& st = self->state;
@@ -198,7 +199,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         auto switched = st.codec->with_sealing_key(std::move(key));
         if (!switched) return to_caf(switched.error());
         st.codec = *switched;
-        st.log->set_codec(st.codec);
         storage_state::barrier b;
         b.seq = st.next_seq - 1;
         b.report.last_old = std::max(st.position.last_index, st.highest_index);
@@ -217,9 +217,7 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         auto without = st.codec->without_key(retired);
         if (!without) return to_caf(without.error());
         st.codec = *without;
-        st.log->set_codec(st.codec);
-        // Not log->last_snapshot(): the pipeline writes snapshots past the encrypted_log, whose
-        // marker is the one recovered at open (sealed with the key being retired).
+        // The newest durable snapshot (this actor records every one): older files may go.
         const snapshot_marker keep{st.position.snapshot_index, 0};
         auto promise = self->make_response_promise<std::uint64_t>();
         self->request(st.snaps, caf::infinite, purge_atom::value, retired, keep)

@@ -1,4 +1,5 @@
-// The append path of the storage facade (see storage.h for the contract).
+// The append path of the storage facade (see storage.h for the contract); its snapshot jobs
+// and segment release are storage_snapshots.cpp.
 #include "actors/storage_state.h"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ void send_to_wal(storage_pointer self, std::vector<storage_state::batch> batches
       .then(
           [self, last_seq, bytes, count, promises](wal_ack ack) mutable {
             auto& st = self->state;
-            st.groups.answered(group_mode::clock::now(), count, ack.disk_us, ack.idle_us);
+            st.groups.answered(st.now(), count, ack.disk_us, ack.idle_us);
             const auto durable_index = ack.last_index;
             st.inflight_bytes -= bytes;
             st.inflight_appends -= count;
@@ -245,81 +246,6 @@ void maybe_close(storage_pointer self) {
               promise.deliver(err);
               self->quit(caf::exit_reason::user_shutdown);
             });
-}
-
-void release_segments(storage_pointer self, std::uint64_t index,
-                      std::function<void(const caf::error*)> done) {
-  auto& st = self->state;
-  self->request(st.wal, caf::infinite, release_atom::value, index)
-      .then(
-          [self, done](std::vector<std::string>& paths) {
-            if (paths.empty()) return done(nullptr);
-            self->request(self->state.snaps, caf::infinite, drop_segs_atom::value,
-                          std::move(paths))
-                .then([done](std::uint64_t) { done(nullptr); },
-                      [done](caf::error& e) { done(&e); });
-          },
-          [done](caf::error& e) { done(&e); });
-}
-
-void run_snapshot_jobs(storage_pointer self) {
-  auto& st = self->state;
-  if (st.snapshots.empty()) return;
-  const auto snap = st.snapshots.front().snap;
-  const auto index = snap.metadata.index;
-  const auto term = snap.metadata.term;
-  auto finish = [self](const caf::error* err, std::uint64_t index) {
-    auto& st = self->state;
-    if (st.snapshots.empty()) return;  // fail_all answered it already
-    auto job = std::move(st.snapshots.front());
-    st.snapshots.pop_front();
-    if (err) {
-      job.promise.deliver(*err);
-    } else {
-      job.promise.deliver(index);
-    }
-    run_snapshot_jobs(self);
-    maybe_close(self);
-  };
-  self->request(st.snaps, caf::infinite, snapshot_atom::value, snap, st.codec)
-      .then(
-          [self, index, term, finish](snapshot_marker marker) {
-            auto& st = self->state;
-            // etcd's restart ignores a snapshot beyond the persisted commit: cover it.
-            // From the newest hard state handed to the WAL writer, not the newest accepted:
-            // appends still waiting for their hand-over (or their sealing) reach the WAL after
-            // this record, and a commit written before the entries it covers would outlive
-            // them in a crash (raft refuses a commit beyond the last index).
-            // The snapshot's term is at most the accepted term (validate_snapshot), but may be
-            // above the handed one: a term raised here starts with no vote, which the accepted
-            // hard state of that term casts later (a vote kept from an older term would be a
-            // vote in this one nobody cast).
-            hard_state covering = st.handed_state;
-            covering.commit = std::max(covering.commit, index);
-            if (term > covering.term) {
-              covering.term = term;
-              covering.vote = 0;
-            }
-            st.position.state.commit = std::max(st.position.state.commit, index);
-            st.handed_state = covering;  // later hard states keep its commit (send_to_wal)
-            self->request(st.wal, caf::infinite, snap_rec_atom::value, marker, covering)
-                .then(
-                    [self, index, term, finish](bool) {
-                      auto& st = self->state;
-                      accept_snapshot(st.position, {index, term});
-                      release_segments(self, index, [self, index, term, finish](const caf::error* err) {
-                        if (err) return finish(err, index);
-                        auto& st = self->state;
-                        self->request(st.snaps, caf::infinite, gc_atom::value,
-                                      std::uint64_t{st.options.snapshot_keep},
-                                      snapshot_marker{index, term})
-                            .then([finish, index](bool) { finish(nullptr, index); },
-                                  [finish, index](caf::error& e) { finish(&e, index); });
-                      });
-                    },
-                    [self](caf::error& e) { fail_all(self, from_caf(e)); });
-          },
-          [finish, index](caf::error& e) { finish(&e, index); });
 }
 
 }  // namespace raftvault::actors

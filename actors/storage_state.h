@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "actors/append_validation.h"
@@ -15,8 +16,21 @@
 #include "actors/key_rotator.h"
 #include "actors/storage.h"
 #include "actors/wal_writer.h"
+#include "keys/key_store.h"
+#include "raftlog/store_layout.h"
+#include "raftlog/wal.h"
 
 namespace raftvault::actors {
+
+// What the storage starts from, taken out of an opened store by spawn_storage: the WAL, which
+// it passes on to the WAL writer (its only user from then on), and values of its own.
+struct storage_start {
+  std::unique_ptr<raftlog::wal> wal;
+  codec_ptr codec;
+  raftlog::store_layout layout;
+  recovered_state recovered;
+  std::shared_ptr<keys::key_store> keys;
+};
 
 struct storage_state {
   struct batch {
@@ -44,8 +58,10 @@ struct storage_state {
   };
 
   pipeline_options options;
-  std::shared_ptr<raftlog::encrypted_log> log;
+  std::function<group_mode::clock::time_point()> now;  // options.clock, or the steady clock
   std::optional<recovered_state> recovered;
+  // The codec in force: this actor's alone. Rotation replaces it here (switch, retire); a
+  // batch keeps the one it was accepted with, and the helpers get it as a value with the job.
   codec_ptr codec;
 
   wal_writer_actor wal;
@@ -86,9 +102,7 @@ using storage_pointer = storage_actor::stateful_pointer<storage_state>;
 
 // The facade's behavior (storage.cpp); spawned by spawn_storage (pipeline.h).
 storage_actor::behavior_type storage(storage_pointer self, pipeline_options options,
-                                     std::shared_ptr<raftlog::encrypted_log> log,
-                                     recovered_state recovered,
-                                     std::shared_ptr<keys::key_store> keys);
+                                     storage_start start);
 
 // Admits waiting batches within the in-flight budget and seals them; sealed ones are handed to
 // the WAL writer by hand_over, after the messages already in the mailbox.
@@ -100,7 +114,8 @@ void hand_over(storage_pointer self);
 void fail_all(storage_pointer self, const raftvault::error& err);
 // Answers rotation barriers whose batches are all durable.
 void release_barriers(storage_pointer self);
-// Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next.
+// Writes the front snapshot job (seal + .snap, WAL record, release, GC), then the next
+// (storage_snapshots.cpp).
 void run_snapshot_jobs(storage_pointer self);
 // Releases the WAL segments a snapshot at `index` made unneeded: the WAL writer forgets them,
 // the snapshot writer deletes them; then `done` (with the error, if any).

@@ -23,7 +23,7 @@ struct wal_writer_state {
     std::vector<wal_append> appends;  // emptied once written
     std::size_t append_count = 0;
   };
-  std::shared_ptr<raftlog::encrypted_log> log;
+  std::unique_ptr<raftlog::wal> wal;  // this actor's alone (spawn_wal_writer)
   std::function<clock::time_point()> now;
   std::optional<group_commit_policy> policy;
   std::deque<pending_request> gathered;  // not written yet, oldest first
@@ -147,7 +147,7 @@ void fail_stop(wal_writer_state& st, const raftvault::error& err) {
 void write_gathered(wal_writer_state& st, std::size_t count) {
   if (count == 0 || st.failure) return;
   const auto start = st.now();
-  const auto wrote = write_requests(st.log->log(), st.gathered, count);
+  const auto wrote = write_requests(*st.wal, st.gathered, count);
   st.group_busy += st.now() - start;
   for (std::size_t i = 0; i < count; ++i) {
     auto request = std::move(st.gathered.front());
@@ -165,7 +165,7 @@ void carry_out(wal_writer_pointer self, const commit_step& step);
 // write makes the writer fail-stop, as any failed WAL write does.
 void zero_ahead(wal_writer_state& st, std::uint64_t bytes) {
   if (bytes == 0 || st.failure) return;
-  auto zeroed = st.log->log().zero_ahead(bytes);
+  auto zeroed = st.wal->zero_ahead(bytes);
   if (!zeroed) return fail_stop(st, zeroed.error());
   if (*zeroed > 0) ++st.idle_zeroings;
 }
@@ -181,7 +181,7 @@ void sync_group(wal_writer_pointer self, bool whole = false,
   if (st.failure) return;
   write_gathered(st, st.policy->sync_begins(whole || record != nullptr));
   if (st.failure) return;
-  auto& wal = st.log->log();
+  auto& wal = *st.wal;
   sync_report report;
   report.ran = !st.written.empty() || record != nullptr;
   report.record = record != nullptr;
@@ -258,10 +258,10 @@ status write_snapshot_record(raftlog::wal& wal, snapshot_marker marker, const ha
 }
 
 wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
-                                           std::shared_ptr<raftlog::encrypted_log> log,
+                                           std::unique_ptr<raftlog::wal> wal,
                                            wal_writer_options options) {
   auto& st = self->state;
-  st.log = std::move(log);
+  st.wal = std::move(wal);
   st.now = options.clock;
   if (!st.now) st.now = [] { return std::chrono::steady_clock::now(); };
   st.policy.emplace(options.max_linger, options.group_bytes);
@@ -299,21 +299,22 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
       [self](release_atom, std::uint64_t index) -> caf::result<std::vector<std::string>> {
         auto& st = self->state;
         if (st.failure) return to_caf(*st.failure);
-        auto detached = st.log->log().detach_released(index);
+        auto detached = st.wal->detach_released(index);
         if (!detached) return to_caf(detached.error());
         return std::move(*detached);
       },
       [self](status_atom) {
         auto& st = self->state;
         wal_writer_status out;
-        out.last_index = st.log->log().last_index();
+        out.last_index = st.wal->last_index();
         out.groups = st.groups;
         out.appends = st.appends;
         out.requests = st.requests;
         out.lingers = st.lingers;
         out.idle_zeroings = st.idle_zeroings;
-        out.direct_io = st.log->log().writes_direct();
-        out.segments = st.log->log().segments();
+        out.direct_io = st.wal->writes_direct();
+        out.zeroed_ahead = st.wal->zeroed_ahead();
+        out.segments = st.wal->segments();
         out.sync_us = st.sync_us;
         return out;
       },
@@ -321,7 +322,7 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
         auto& st = self->state;
         sync_group(self, true);
         if (!st.failure) st.failure = raftvault::error(errc::closed, "the store is closed");
-        if (auto closed = st.log->close(); !closed) return to_caf(closed.error());
+        if (auto closed = st.wal->close(); !closed) return to_caf(closed.error());
         return true;
       },
   };
@@ -329,18 +330,16 @@ wal_writer_actor::behavior_type wal_writer(wal_writer_pointer self,
 
 }  // namespace
 
-wal_writer_actor spawn_wal_writer(caf::actor_system& system,
-                                  std::shared_ptr<raftlog::encrypted_log> log,
+wal_writer_actor spawn_wal_writer(caf::actor_system& system, std::unique_ptr<raftlog::wal> wal,
                                   wal_writer_options options) {
-  return system.spawn(wal_writer, std::move(log), std::move(options));
+  return system.spawn(wal_writer, std::move(wal), std::move(options));
 }
 
 wal_writer_actor spawn_wal_writer(caf::local_actor* parent, bool detached,
-                                  std::shared_ptr<raftlog::encrypted_log> log,
-                                  wal_writer_options options) {
+                                  std::unique_ptr<raftlog::wal> wal, wal_writer_options options) {
   if (detached)
-    return parent->spawn<caf::linked + caf::detached>(wal_writer, std::move(log), std::move(options));
-  return parent->spawn<caf::linked>(wal_writer, std::move(log), std::move(options));
+    return parent->spawn<caf::linked + caf::detached>(wal_writer, std::move(wal), std::move(options));
+  return parent->spawn<caf::linked>(wal_writer, std::move(wal), std::move(options));
 }
 
 }  // namespace raftvault::actors

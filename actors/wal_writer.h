@@ -25,7 +25,7 @@
 #include "actors/atoms.h"
 #include "actors/caf_glue.h"
 #include "actors/group_commit_policy.h"
-#include "raftlog/encrypted_log.h"
+#include "raftlog/wal.h"
 
 namespace raftvault::actors {
 
@@ -54,6 +54,7 @@ struct wal_writer_status {
   std::uint64_t lingers = 0;         // times a group waited for more appends (a timer)
   std::uint64_t idle_zeroings = 0;   // chunks of zeros ahead written between groups
   bool direct_io = false;            // the tail is written with O_DIRECT
+  std::uint64_t zeroed_ahead = 0;    // bytes of zeros ahead of the tail (raftlog::wal::zeroed_ahead)
   std::vector<raftlog::segment_info> segments;
   std::vector<std::uint64_t> sync_us;  // recent fdatasync durations (ring of the last 4096)
 };
@@ -101,13 +102,13 @@ struct wal_writer_options {
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
+// The writer takes the WAL over: from then on no other actor or thread touches it (entries
+// arrive sealed, so the writer needs no codec), and it closes it when it stops.
 // A WAL writer on `system` (tests drive it on the test coordinator).
-wal_writer_actor spawn_wal_writer(caf::actor_system& system,
-                                  std::shared_ptr<raftlog::encrypted_log> log,
+wal_writer_actor spawn_wal_writer(caf::actor_system& system, std::unique_ptr<raftlog::wal> wal,
                                   wal_writer_options options);
 // A WAL writer linked to `parent`; `detached`: on its own thread.
 wal_writer_actor spawn_wal_writer(caf::local_actor* parent, bool detached,
-                                  std::shared_ptr<raftlog::encrypted_log> log,
-                                  wal_writer_options options);
+                                  std::unique_ptr<raftlog::wal> wal, wal_writer_options options);
 
 }  // namespace raftvault::actors

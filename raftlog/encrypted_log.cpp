@@ -103,6 +103,11 @@ void encrypted_log::set_codec(std::shared_ptr<const payload_codec> codec) {
 const std::shared_ptr<const payload_codec>& encrypted_log::codec() const { return impl_->codec; }
 
 wal& encrypted_log::log() { return *impl_->log; }
+
+std::unique_ptr<wal> encrypted_log::take_wal() {
+  impl_->closed = true;
+  return std::move(impl_->log);
+}
 snapshotter& encrypted_log::snapshots() { return impl_->snaps; }
 const store_layout& encrypted_log::layout() const { return impl_->layout; }
 hard_state encrypted_log::last_state() const { return impl_->last_state; }

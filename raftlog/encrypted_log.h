@@ -64,7 +64,11 @@ class encrypted_log {
   void set_codec(std::shared_ptr<const payload_codec> codec);
   const std::shared_ptr<const payload_codec>& codec() const;
 
-  wal& log();                // the underlying WAL (the actor pipeline drives it directly)
+  wal& log();                // the underlying WAL
+  // Hands the WAL to a caller that writes it itself (the actor pipeline's WAL writer, its only
+  // user from then on); this log is closed afterwards: save and save_snapshot refuse
+  // (errc::closed), close does nothing, log() must not be called.
+  std::unique_ptr<wal> take_wal();
   snapshotter& snapshots();
   const store_layout& layout() const;
   hard_state last_state() const;

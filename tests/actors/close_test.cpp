@@ -7,7 +7,7 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "coordinated_store.h"
+#include "coordinator_fixture.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;

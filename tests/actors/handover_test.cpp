@@ -9,14 +9,12 @@
 #include <map>
 
 #include "actors/pipeline.h"
-#include "coordinator_ask.h"
-#include "coordinator_options.h"
+#include "coordinator_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;
-using raftvault::testing::ask_on_coordinator;
 using raftvault::testing::make_entries;
 using raftvault::testing::temp_dir;
 
@@ -37,12 +35,11 @@ handover_run append_together(std::size_t appends, std::size_t size, std::uint64_
   options.create_if_missing = true;
   raftvault::testing::drive_on_coordinator(options);
   options.group_commit_bytes = group_bytes;
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
   handover_run out;
   {
-    caf::actor_system system{config};
-    auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+    raftvault::testing::coordinator co;
+    auto& system = *co.system;
+    auto& sched = *co.sched;
     auto store = open_store(options);
     REQUIRE(store);
     auto storage = spawn_storage(system, options, std::move(*store));
@@ -60,8 +57,8 @@ handover_run append_together(std::size_t appends, std::size_t size, std::uint64_
     }
     sched.run();
     out.replies = *replies;
-    out.status = ask_on_coordinator<storage_status>(system, sched, storage, status_atom::value);
-    CHECK(ask_on_coordinator<bool>(system, sched, storage, close_atom::value));
+    out.status = co.round_trip<storage_status>(storage, status_atom::value);
+    CHECK(co.round_trip<bool>(storage, close_atom::value));
     storage = nullptr;
     sched.run();
   }
@@ -112,10 +109,9 @@ TEST_CASE("a snapshot record never carries the commit of appends not yet handed 
   raftvault::testing::drive_on_coordinator(options);
   options.crypto_inline_bytes = 0;  // every batch is sealed on the pool
   options.crypto_workers = 1;
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
-  caf::actor_system system{config};
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  raftvault::testing::coordinator co;
+  auto& system = *co.system;
+  auto& sched = *co.sched;
   auto store = open_store(options);
   REQUIRE(store);
   const auto wal_dir = store->log->layout().wal_dir();
@@ -190,10 +186,9 @@ TEST_CASE("a hard state handed to the WAL after a snapshot record never takes it
   options.crypto_inline_bytes = 0;  // every batch is sealed on the pool
   options.crypto_workers = 1;
   options.group_commit_bytes = 16 << 10;  // X (40 KiB) fills a group: Y gets one of its own
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
-  caf::actor_system system{config};
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  raftvault::testing::coordinator co;
+  auto& system = *co.system;
+  auto& sched = *co.sched;
   auto store = open_store(options);
   REQUIRE(store);
   const auto codec = store->log->codec();

@@ -1,6 +1,6 @@
 // Releasing WAL segments through the storage actor: only up to the newest durable snapshot.
 // A release past it would delete the only copy of the entries after the snapshot.
-#include "coordinated_store.h"
+#include "coordinator_fixture.h"
 
 using namespace raftvault;
 using namespace raftvault::actors;

@@ -1,8 +1,6 @@
 // The rotation protocol tests' fixture: one pipeline on CAF's deterministic test coordinator
-// (pipeline_options.detach_io = false: every actor runs on the test's thread, a message is
-// processed only when the test runs the scheduler, the retry timer fires only when the test
-// dispatches it), a snapshot provider the test controls, and the key file as it is on disk.
-// Files, keys, fsyncs and crypto are real.
+// (coordinator_fixture.h; the retry timer fires only when the test dispatches it), a snapshot
+// provider the test controls, and the key file as it is on disk.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -20,7 +18,7 @@
 
 #include "actors/pipeline.h"
 #include "codec/cipher.h"
-#include "coordinator_options.h"
+#include "coordinator_fixture.h"
 #include "fileio/fault_injection.h"
 #include "fileio/file.h"
 #include "keys/key_file.h"
@@ -94,39 +92,23 @@ struct key_file_state {
   bool needs_rotation = false;
 };
 
-// One pipeline on a test coordinator, and requests whose replies land in slots.
-struct coordinated_pipeline {
-  temp_dir dir;
-  pipeline_options options;
-  pipeline_config config;
-  std::unique_ptr<caf::actor_system> system;
-  caf::scheduler::test_coordinator* sched = nullptr;
-  storage_actor storage;
+// One pipeline on a test coordinator with the controlled provider registered, and requests
+// whose replies land in slots.
+struct coordinated_pipeline : raftvault::testing::coordinated_store {
   controlled_provider_actor provider_actor;
   std::shared_ptr<provider_control> provider = std::make_shared<provider_control>();
-
-  template <class T>
-  using slot = std::shared_ptr<std::optional<result<T>>>;
 
   // `before_start`: runs before the pipeline opens the store: writes to it (a previous run), or
   // options of the test's own.
   explicit coordinated_pipeline(std::uint64_t crypto_inline_bytes = 0,
-                                const std::function<void(pipeline_options&)>& before_start = {}) {
-    options.data_dir = dir / "store";
-    options.create_if_missing = true;
-    options.segment_size = 1 << 20;  // one segment: every record stays readable for inspection
-    raftvault::testing::drive_on_coordinator(options);
-    options.crypto_workers = 2;
-    options.crypto_inline_bytes = crypto_inline_bytes;  // 0: every batch is sealed on the pool
-    options.rotation_retry_ms = 500;
-    if (before_start) before_start(options);
-    config.set("scheduler.policy", caf::atom("testing"));
-    system = std::make_unique<caf::actor_system>(config);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());
-    auto store = open_store(options);
-    INFO((store ? std::string() : store.error().describe()));
-    REQUIRE(store);
-    storage = spawn_storage(*system, options, std::move(*store));
+                                const std::function<void(pipeline_options&)>& before_start = {})
+      : coordinated_store([&](pipeline_options& o) {
+          o.segment_size = 1 << 20;  // one segment: every record stays readable for inspection
+          o.crypto_workers = 2;
+          o.crypto_inline_bytes = crypto_inline_bytes;  // 0: every batch is sealed on the pool
+          o.rotation_retry_ms = 500;
+          if (before_start) before_start(o);
+        }) {
     provider_actor = system->spawn(controlled_provider, provider);
     caf::anon_send(storage, provider_atom::value, caf::actor_cast<snapshot_provider_actor>(provider_actor));
     sched->run();
@@ -148,22 +130,6 @@ struct coordinated_pipeline {
   // The held provider answers its oldest request with a snapshot at `index` when next run.
   void answer_held(std::uint64_t index) { caf::anon_send(provider_actor, answer_atom::value, index); }
 
-  // Sends a request from a fresh client actor once the scheduler runs it; clients spawned in
-  // a row send in that order.
-  template <class T, class... Ts>
-  slot<T> ask(Ts... xs) {
-    auto out = std::make_shared<std::optional<result<T>>>();
-    // Everything goes in as spawn arguments: CAF 0.17 dereferences a null argument tuple for
-    // an actor spawned without any (UBSan reports it).
-    system->spawn(
-        [](caf::event_based_actor* self, slot<T> out, storage_actor dest, Ts... xs) {
-          self->request(dest, caf::infinite, xs...)
-              .then([out](T value) { out->emplace(std::move(value)); },
-                    [out](caf::error& err) { out->emplace(from_caf(err)); });
-        },
-        out, storage, xs...);
-    return out;
-  }
   slot<std::uint64_t> append(std::uint64_t first, std::size_t count) {
     return ask<std::uint64_t>(append_atom::value, hard_state{1, 1, first - 1},
                               make_entries(first, count, 1, 100));

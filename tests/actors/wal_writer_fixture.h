@@ -13,7 +13,7 @@
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
-#include "coordinator_options.h"
+#include "coordinator_fixture.h"
 #include "support/test_support.h"
 
 namespace raftvault::testing {
@@ -51,13 +51,11 @@ class advanced_clock {
   std::shared_ptr<state> shared_ = std::make_shared<state>();
 };
 
-// Stops `writer` (its destructor answers whatever is pending) and closes the store's log.
-inline void stop_writer(caf::scheduler::test_coordinator& sched, actors::wal_writer_actor& writer,
-                        actors::opened_store& store) {
+// Stops `writer`: its destructor answers whatever is pending, and it closes the WAL it owns.
+inline void stop_writer(caf::scheduler::test_coordinator& sched, actors::wal_writer_actor& writer) {
   caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
   writer = nullptr;
   sched.run();
-  REQUIRE(store.log->close());
 }
 
 // The entries a reopen of the store recovers.

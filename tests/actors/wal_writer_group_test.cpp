@@ -9,7 +9,7 @@
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
-#include "coordinator_ask.h"
+#include "coordinator_fixture.h"
 #include "wal_writer_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
@@ -36,15 +36,14 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
                           std::uint64_t append_cap = 0) {
   temp_dir dir;
   const auto options = writer_test_options(dir);
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
   outcome out;
   {
-    caf::actor_system system{config};
-    auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+    raftvault::testing::coordinator co;
+    auto& system = *co.system;
+    auto& sched = *co.sched;
     auto store = open_store(options);
     REQUIRE(store);
-    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), group_bytes, nullptr});
+    auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), group_bytes, nullptr});
     sched.run();  // the writer's start
     auto replies = std::make_shared<std::vector<std::uint64_t>>();
     auto send_append = [&](std::uint64_t first) {
@@ -69,10 +68,8 @@ outcome two_close_appends(std::uint64_t group_bytes, std::uint64_t inflight = 0,
     sched.run();
     REQUIRE(replies->size() == 2);
     out.durable_last = replies->back();
-    out.groups = raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
-                                                                          status_atom::value)
-                     .groups;
-    raftvault::testing::stop_writer(sched, writer, *store);
+    out.groups = co.round_trip<wal_writer_status>(writer, status_atom::value).groups;
+    raftvault::testing::stop_writer(sched, writer);
   }
   out.recovered = raftvault::testing::recovered_entries(options);
   return out;
@@ -133,19 +130,17 @@ TEST_CASE("half groups: a group holding the storage's half-group size syncs with
 TEST_CASE("the writer reports how long the disk sat idle before each group", "[actors][group]") {
   temp_dir dir;
   const auto options = writer_test_options(dir);
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
-  caf::actor_system system{config};
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  raftvault::testing::coordinator co;
+  auto& system = *co.system;
+  auto& sched = *co.sched;
   auto store = open_store(options);
   REQUIRE(store);
   raftvault::testing::advanced_clock clock;
-  auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
+  auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), 0, clock.clock()});
   sched.run();
   auto append = [&](std::uint64_t first) {
     std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 1, 1, 100), {}}};
-    return raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
-                                                           appends, handover_hints{});
+    return co.round_trip<wal_ack>(writer, append_atom::value, appends, handover_hints{});
   };
   const auto first = append(1);
   CHECK(first.idle_us == 0);  // nothing synced before it
@@ -156,5 +151,5 @@ TEST_CASE("the writer reports how long the disk sat idle before each group", "[a
   CHECK(second.last_index == 2);
   CHECK(second.idle_us >= 30000);
   CHECK(second.disk_us > 0);
-  raftvault::testing::stop_writer(sched, writer, *store);
+  raftvault::testing::stop_writer(sched, writer);
 }

@@ -12,7 +12,7 @@
 #include "actors/pipeline.h"
 #include "actors/group_commit_policy.h"
 #include "actors/wal_writer.h"
-#include "coordinator_ask.h"
+#include "coordinator_fixture.h"
 #include "wal_writer_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
@@ -40,12 +40,11 @@ struct idle_run {
 idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
   temp_dir dir;
   const auto options = raftvault::testing::writer_test_options(dir);
-  pipeline_config config;
-  config.set("scheduler.policy", caf::atom("testing"));
   idle_run out;
   {
-    caf::actor_system system{config};
-    auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+    raftvault::testing::coordinator co;
+    auto& system = *co.system;
+    auto& sched = *co.sched;
     auto store = open_store(options);
     REQUIRE(store);
     if (!store->log->log().writes_direct()) {
@@ -53,25 +52,22 @@ idle_run groups_with_idle_gaps(int groups, std::uint64_t append_cap) {
       return out;
     }
     raftvault::testing::advanced_clock clock;
-    auto writer = spawn_wal_writer(system, store->log, {std::chrono::microseconds(0), 0, clock.clock()});
+    auto writer = spawn_wal_writer(system, store->log->take_wal(), {std::chrono::microseconds(0), 0, clock.clock()});
     sched.run();
-    auto status = [&] {
-      return raftvault::testing::ask_on_coordinator<wal_writer_status>(system, sched, writer,
-                                                                      status_atom::value);
-    };
+    auto status = [&] { return co.round_trip<wal_writer_status>(writer, status_atom::value); };
     for (int g = 0; g < groups; ++g) {
       const std::uint64_t first = 1 + 4 * static_cast<std::uint64_t>(g);
       std::vector<wal_append> appends{{hard_state{1, 1, first - 1}, make_entries(first, 4, 1, 1000), {}}};
-      raftvault::testing::ask_on_coordinator<wal_ack>(system, sched, writer, append_atom::value,
-                                                      appends, handover_hints{0, 4000, append_cap});
+      co.round_trip<wal_ack>(writer, append_atom::value, appends,
+                             handover_hints{0, 4000, append_cap});
       // The disk idles on the writer's clock: the condition under test.
       const auto synced = status().sync_us;
       const auto slowest = synced.empty() ? 0 : *std::max_element(synced.begin(), synced.end());
       clock.advance(std::chrono::microseconds(3 * slowest + 2000));
     }
     out.idle_zeroings = status().idle_zeroings;
-    out.zeroed_ahead = store->log->log().zeroed_ahead();
-    raftvault::testing::stop_writer(sched, writer, *store);
+    out.zeroed_ahead = status().zeroed_ahead;
+    raftvault::testing::stop_writer(sched, writer);
   }
   out.recovered = raftvault::testing::recovered_entries(options);
   return out;

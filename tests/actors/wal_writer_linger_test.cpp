@@ -13,7 +13,7 @@
 #include "actors/config.h"
 #include "actors/pipeline.h"
 #include "actors/wal_writer.h"
-#include "coordinator_ask.h"
+#include "coordinator_fixture.h"
 #include "service_model.h"
 #include "support/test_support.h"
 #include "wal_writer_fixture.h"
@@ -26,12 +26,9 @@ using raftvault::testing::temp_dir;
 namespace {
 
 // A WAL writer with linger on (500 us), on a real plaintext store.
-struct lingering_writer {
+struct lingering_writer : raftvault::testing::coordinator {
   temp_dir dir;
   pipeline_options options = raftvault::testing::writer_test_options(dir);
-  pipeline_config config;
-  std::unique_ptr<caf::actor_system> system;
-  caf::scheduler::test_coordinator* sched = nullptr;
   std::optional<opened_store> store;
   raftvault::testing::advanced_clock clock{std::chrono::microseconds(100)};
   wal_writer_actor writer;
@@ -39,20 +36,16 @@ struct lingering_writer {
   std::uint64_t next_index = 1;
 
   lingering_writer() {
-    config.set("scheduler.policy", caf::atom("testing"));
-    system = std::make_unique<caf::actor_system>(config);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());
     auto opened = open_store(options);
     REQUIRE(opened);
     store.emplace(std::move(*opened));
-    writer = spawn_wal_writer(*system, store->log, {std::chrono::microseconds(500), 0, clock.clock()});
+    writer = spawn_wal_writer(*system, store->log->take_wal(), {std::chrono::microseconds(500), 0, clock.clock()});
     sched->run();
   }
   ~lingering_writer() {
     caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     writer = nullptr;
     sched->run();
-    CHECK(store->log->close());
   }
 
   // A requester sends one append of one entry (not run yet); its reply lands in `replies`.
@@ -68,10 +61,7 @@ struct lingering_writer {
         writer, first, hints, replies);
   }
 
-  wal_writer_status status() {
-    return raftvault::testing::ask_on_coordinator<wal_writer_status>(*system, *sched, writer,
-                                                                    status_atom::value);
-  }
+  wal_writer_status status() { return round_trip<wal_writer_status>(writer, status_atom::value); }
 
   // Two requesters answered by one fdatasync: the next group expects both back.
   void group_of_two() {

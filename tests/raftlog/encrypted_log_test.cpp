@@ -147,6 +147,30 @@ TEST_CASE("create, save and reopen an XChaCha20 store", "[encrypted_log]") {
   REQUIRE((*log)->close());
 }
 
+TEST_CASE("take_wal hands the WAL over: it writes on, the log refuses and closes nothing",
+          "[encrypted_log]") {
+  temp_dir dir;
+  auto codec = xchacha(1);
+  auto log = encrypted_log::create(dir.path(), "m", codec, small());
+  REQUIRE(log);
+  REQUIRE((*log)->save(hard_state{1, 1, 2}, make_entries(1, 2, 1)));
+  auto wal = (*log)->take_wal();
+  REQUIRE(wal);
+  auto refused = (*log)->save(hard_state{1, 1, 3}, make_entries(3, 1, 1));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == errc::closed);
+  CHECK((*log)->close());  // nothing to close: the WAL is the new owner's
+  log->reset();
+  // Still open (its lock held) after the log is gone: the new owner writes on.
+  REQUIRE(wal->save(hard_state{2, 1, 2}, {}));
+  REQUIRE(wal->close());
+  auto read = read_store(dir.path(), codec);
+  INFO((read ? std::string() : read.error().describe()));
+  REQUIRE(read);
+  CHECK(read->entries == make_entries(1, 2, 1));
+  CHECK(read->state == hard_state{2, 1, 2});
+}
+
 TEST_CASE("a batch whose sealing fails writes nothing", "[encrypted_log]") {
   temp_dir dir;
   auto codec = xchacha(1);
