@@ -30,6 +30,7 @@
 
 #include "codec/error.h"
 #include "codec/raft_types.h"
+#include "raftlog/entry_index.h"
 #include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog {
@@ -140,6 +141,11 @@ class wal {
   result<std::uint64_t> zero_ahead(std::uint64_t bytes);
 
   std::uint64_t last_index() const;
+  // Where each retained entry is (raftlog/entry_index.h): built by open() from the replay,
+  // kept current by append, truncate, release and detach_released. The index is thread-safe:
+  // a reader thread may copy locations from it (and read them with raftlog::entry_reader)
+  // while this WAL appends. It covers what an fdatasync made durable.
+  std::shared_ptr<const entry_index> entries() const;
   // The highest index of any entry record in the WAL's segments, entries a rewrite replaced
   // included: replay from a snapshot below it reads them back (etcd skips a replayed entry at
   // or below the snapshot index without truncating what follows). A DEK rotation's last_old.
