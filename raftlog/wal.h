@@ -117,6 +117,18 @@ class wal {
   status append(const hard_state& state, const std::vector<entry>& entries,
                 entry_data_hook& hook);
 
+  // Drops the entries from `index` on without appending new ones (raft_io's truncate). The
+  // stored record of entry index - 1 is read back from its frame and written again, so that
+  // a replay (etcd's too: a later record of an index replaces it and everything after it)
+  // ends at index - 1. Ordered with later appends, which may start at `index`; durable with
+  // the next sync(). Nothing to drop (index > last_index()) is a no-op. Refused with nothing
+  // written (errc::invalid_argument): `index` at or below the commit of the last hard state
+  // written (raft never removes a committed entry), at or below the newest snapshot record
+  // (compacted), or right after it: no record etcd reads can drop every entry after the
+  // snapshot a replay starts from; the append that replaces entry `index` drops them
+  // (docs/wal-format.md, "Truncation").
+  status truncate(std::uint64_t index);
+
   // Records a snapshot's position (always fsynced).
   status save_snapshot(snapshot_marker marker);
 

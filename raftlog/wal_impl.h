@@ -65,6 +65,8 @@ struct wal::impl {
   status check_entries(const std::vector<entry>& entries) const;
   // Refuses a release past newest_snapshot: the entries after it are needed to open the log.
   status check_release(std::uint64_t index) const;
+  // Refuses a truncation that would drop a committed or compacted entry (wal_truncate.cpp).
+  status check_truncate(std::uint64_t index) const;
   error fail(const error& cause);  // enters fail-stop, returns the cause
 };
 
