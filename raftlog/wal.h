@@ -4,7 +4,8 @@
 // layer up (the encrypted log seals Entry.Data before save and opens it after read_all), so
 // the same WAL code serves plaintext etcd directories and encrypted stores.
 //
-// Happy path: create() or open() -> read_all() -> save()/append()+sync() ... -> close().
+// Happy path: create() or open() -> read_all() -> save()/append()+sync()/truncate() ... ->
+// close(); entries() locates retained entries for raftlog::entry_reader on any thread.
 // Failure modes: every error names the file and byte offset. Only a torn tail of the last
 // segment is repaired (open() does it, keeping a .broken copy); corruption anywhere else is
 // reported and nothing is changed. After a failed write or sync the WAL is fail-stop: every

@@ -12,14 +12,8 @@ using namespace raftvault::testing;
 
 namespace {
 
-raftlog::located_entries locate(const raftlog::wal& log, std::uint64_t lo, std::uint64_t hi) {
-  auto located = log.entries()->locate(lo, hi);
-  REQUIRE(located);
-  return std::move(located).value();
-}
-
 std::unique_ptr<raftlog::wal> reopen(const std::string& dir, snapshot_marker at = {}) {
-  auto log = raftlog::wal::open(dir, at, {8 * 1024});
+  auto log = raftlog::wal::open(dir, at, small_segment_options());
   REQUIRE(log);
   REQUIRE((*log)->read_all());
   return std::move(log).value();
@@ -45,7 +39,7 @@ TEST_CASE("the locations a reopen finds are the ones the writer recorded, across
   temp_dir tmp;
   auto log = wal_with_small_segments(tmp / "wal");
   REQUIRE(log->segments().size() > 3);
-  const auto written = locate(*log, 1, 61);
+  const auto written = locate_entries(*log, 1, 61);
   // Every segment but the last, cut after the final save, holds entries.
   CHECK(written.segments.size() == log->segments().size() - 1);
   CHECK(written.segments.front().sequence == written.locations.front().segment_seq);
@@ -56,7 +50,7 @@ TEST_CASE("the locations a reopen finds are the ones the writer recorded, across
   REQUIRE(log->close());
 
   auto reopened = reopen(tmp / "wal");
-  CHECK(same(locate(*reopened, 1, 61), written));
+  CHECK(same(locate_entries(*reopened, 1, 61), written));
   auto read = raftlog::entry_reader(tmp / "wal").read(written);
   REQUIRE(read);
   CHECK(*read == make_entries(1, 60, 1, 1000));
@@ -64,7 +58,7 @@ TEST_CASE("the locations a reopen finds are the ones the writer recorded, across
 
 TEST_CASE("an appended entry becomes readable when a sync covers it", "[entry_index]") {
   temp_dir tmp;
-  auto created = raftlog::wal::create(tmp / "wal", "meta", {8 * 1024});
+  auto created = raftlog::wal::create(tmp / "wal", "meta", small_segment_options());
   REQUIRE(created);
   auto& log = **created;
   const auto index = log.entries();
@@ -81,7 +75,7 @@ TEST_CASE("an appended entry becomes readable when a sync covers it", "[entry_in
   CHECK(index->last() == 12);
   REQUIRE(log.append({}, make_entries(13, 13, 1, 1000)));
   REQUIRE(log.sync());
-  auto read = raftlog::entry_reader(tmp / "wal").read(locate(log, 1, 14));
+  auto read = raftlog::entry_reader(tmp / "wal").read(locate_entries(log, 1, 14));
   REQUIRE(read);
   CHECK(*read == make_entries(1, 13, 1, 1000));
 }
@@ -90,7 +84,7 @@ TEST_CASE("a later record of an index replaces its location and every later one"
           "[entry_index]") {
   temp_dir tmp;
   {
-    auto created = raftlog::wal::create(tmp / "wal", "meta", {8 * 1024});
+    auto created = raftlog::wal::create(tmp / "wal", "meta", small_segment_options());
     REQUIRE(created);
     auto& log = **created;
     REQUIRE(log.save({1, 1, 5}, make_entries(1, 20, 1, 700)));
@@ -104,14 +98,14 @@ TEST_CASE("a later record of an index replaces its location and every later one"
     auto beyond = log.entries()->locate(15, 19);
     REQUIRE_FALSE(beyond);
     CHECK(beyond.error().message() == "entry 18 is unavailable: the last entry is 17");
-    auto read = raftlog::entry_reader(tmp / "wal").read(locate(log, 13, 18));
+    auto read = raftlog::entry_reader(tmp / "wal").read(locate_entries(log, 13, 18));
     REQUIRE(read);
     std::vector<entry> expected = make_entries(13, 14, 1, 700);
     for (auto& e : make_entries(15, 17, 2, 300)) expected.push_back(e);
     CHECK(*read == expected);
     // The replaced frame itself is intact: read at its old location, it is still the old entry
     // (written bytes never change), which is why the index must forget it.
-    raftlog::located_entries stale{15, {old_15}, locate(log, 1, 18).segments};
+    raftlog::located_entries stale{15, {old_15}, locate_entries(log, 1, 18).segments};
     auto old_read = raftlog::entry_reader(tmp / "wal").read(stale);
     REQUIRE(old_read);
     CHECK(old_read->front().term == 1);
@@ -122,7 +116,7 @@ TEST_CASE("a later record of an index replaces its location and every later one"
   CHECK(log->entries()->find(15)->term == 2);
 }
 
-TEST_CASE("a reopen at a snapshot holds the entries after it; a release drops the segments' "
+TEST_CASE("a reopen at a snapshot holds the entries after it, a release drops the segments' "
           "entries", "[entry_index]") {
   temp_dir tmp;
   {
@@ -140,7 +134,7 @@ TEST_CASE("a reopen at a snapshot holds the entries after it; a release drops th
   CHECK(compacted.error().message() == "entry 40 is compacted: the first retained entry is 41");
 
   // Segments before the one holding 50 go; so do the located entries in them.
-  const auto before = locate(*log, 41, 61);
+  const auto before = locate_entries(*log, 41, 61);
   REQUIRE(log->save_snapshot({50, 1}));
   REQUIRE(log->release_to(50));
   const std::uint64_t oldest = log->segments().front().sequence;
@@ -149,7 +143,7 @@ TEST_CASE("a reopen at a snapshot holds the entries after it; a release drops th
   CHECK(index->last() == 60);
   for (std::uint64_t i = index->first(); i <= 60; ++i)
     CHECK(index->find(i)->segment_seq >= oldest);
-  CHECK(locate(*log, index->first(), 61).segments.front().sequence == oldest);
+  CHECK(locate_entries(*log, index->first(), 61).segments.front().sequence == oldest);
   CHECK(before.locations.back() == *index->find(60));
 }
 

@@ -18,12 +18,6 @@ using namespace raftvault::testing;
 
 namespace {
 
-raftlog::located_entries locate(const raftlog::wal& log, std::uint64_t lo, std::uint64_t hi) {
-  auto located = log.entries()->locate(lo, hi);
-  REQUIRE(located);
-  return std::move(located).value();
-}
-
 std::string segment_path(const std::string& dir, const raftlog::located_entries& where,
                          std::size_t i) {
   for (const auto& s : where.segments)
@@ -50,7 +44,7 @@ TEST_CASE("a damaged frame is corruption naming the file and the frame's offset"
     SECTION(c.name) {
       temp_dir tmp;
       auto log = wal_with_small_segments(tmp / "wal");
-      const auto where = locate(*log, 20, 31);
+      const auto where = locate_entries(*log, 20, 31);
       const auto& frame = where.locations[5];  // entry 25
       const std::string path = segment_path(tmp / "wal", where, 5);
       flip_byte(path, frame.offset + c.byte);
@@ -62,7 +56,7 @@ TEST_CASE("a damaged frame is corruption naming the file and the frame's offset"
       CHECK(read.error().message().rfind(prefix, 0) == 0);
       CHECK(read.error().message().find(c.expected) != std::string::npos);
       // The frames before it read as written.
-      auto before = raftlog::entry_reader(tmp / "wal").read(locate(*log, 20, 25));
+      auto before = raftlog::entry_reader(tmp / "wal").read(locate_entries(*log, 20, 25));
       REQUIRE(before);
       CHECK(*before == make_entries(20, 24, 1, 1000));
     }
@@ -72,7 +66,7 @@ TEST_CASE("a damaged frame is corruption naming the file and the frame's offset"
 TEST_CASE("a location whose term or CRC differs from the frame is corruption", "[entry_reader]") {
   temp_dir tmp;
   auto log = wal_with_small_segments(tmp / "wal");
-  auto where = locate(*log, 7, 8);
+  auto where = locate_entries(*log, 7, 8);
   const std::string path = segment_path(tmp / "wal", where, 0);
   const std::string at = path + " at byte offset " + std::to_string(where.locations[0].offset);
   auto wrong_term = where;
@@ -98,7 +92,7 @@ TEST_CASE("a segment released after the locations were copied reads as compacted
           "[entry_reader]") {
   temp_dir tmp;
   auto log = wal_with_small_segments(tmp / "wal");
-  const auto where = locate(*log, 1, 61);
+  const auto where = locate_entries(*log, 1, 61);
   REQUIRE(log->save_snapshot({50, 1}));
   const std::string first = segment_path(tmp / "wal", where, 0);
 
@@ -117,7 +111,7 @@ TEST_CASE("a segment released after the locations were copied reads as compacted
   CHECK(read.error().code() == errc::not_found);
   CHECK(read.error().message() == "entry 1 is compacted: its segment " + first + " was released");
   // What is retained still reads.
-  const auto kept = locate(*log, log->entries()->first(), 61);
+  const auto kept = locate_entries(*log, log->entries()->first(), 61);
   auto rest = raftlog::entry_reader(tmp / "wal").read(kept);
   REQUIRE(rest);
   CHECK(*rest == make_entries(kept.first_index, 60, 1, 1000));
@@ -178,7 +172,7 @@ TEST_CASE("read_open opens sealed payloads with the codec", "[entry_reader]") {
   auto sealed = codec->seal_entries(plain);
   REQUIRE(sealed);
   REQUIRE(log.save({3, 1, 0}, *sealed));
-  const auto where = locate(log, 1, 11);
+  const auto where = locate_entries(log, 1, 11);
   const raftlog::entry_reader reader(tmp / "wal");
   auto stored = reader.read(where);
   REQUIRE(stored);

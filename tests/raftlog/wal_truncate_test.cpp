@@ -18,15 +18,9 @@ using namespace raftvault::testing;
 
 namespace {
 
-raftlog::wal_options small_segments() {
-  raftlog::wal_options options;
-  options.segment_size = 8 * 1024;
-  return options;
-}
-
 // Entries 1..60 of 1000 bytes in 8 KiB segments (several cuts), committed up to `commit`.
 std::unique_ptr<raftlog::wal> wal_committed_to(const std::string& dir, std::uint64_t commit) {
-  auto created = raftlog::wal::create(dir, "meta", small_segments());
+  auto created = raftlog::wal::create(dir, "meta", small_segment_options());
   REQUIRE(created);
   auto log = std::move(created).value();
   for (std::uint64_t i = 1; i <= 60; i += 4)
@@ -63,7 +57,7 @@ TEST_CASE("a truncation followed by a sync survives a crash: the entries never c
   REQUIRE(wal_committed_to(dir, 5)->close());
   SECTION("truncation alone") {
     crash_after([&] {
-      auto log = raftlog::wal::open(dir, {}, small_segments());
+      auto log = raftlog::wal::open(dir, {}, small_segment_options());
       if (!log || !(*log)->read_all() || !(*log)->truncate(20) || !(*log)->sync()) _exit(1);
       if ((*log)->last_index() != 19 || (*log)->entries()->last() != 19) _exit(1);
       std::_Exit(0);  // no destructor: nothing closes the WAL
@@ -73,7 +67,7 @@ TEST_CASE("a truncation followed by a sync survives a crash: the entries never c
   }
   SECTION("truncation, then the entries that replace them") {
     crash_after([&] {
-      auto log = raftlog::wal::open(dir, {}, small_segments());
+      auto log = raftlog::wal::open(dir, {}, small_segment_options());
       if (!log || !(*log)->read_all() || !(*log)->truncate(20)) _exit(1);
       if (!(*log)->append({2, 2, 5}, make_entries(20, 21, 2, 10)) || !(*log)->sync()) _exit(1);
       std::_Exit(0);
@@ -83,7 +77,7 @@ TEST_CASE("a truncation followed by a sync survives a crash: the entries never c
     CHECK(replay(dir).entries == expected);
   }
   // Reopened for writing, the WAL goes on from there, and its index agrees.
-  auto log = raftlog::wal::open(dir, {}, small_segments());
+  auto log = raftlog::wal::open(dir, {}, small_segment_options());
   REQUIRE(log);
   auto contents = (*log)->read_all();
   REQUIRE(contents);
@@ -122,7 +116,7 @@ TEST_CASE("a truncation takes effect at once and is durable with the next sync o
   // A clean close records the re-written entry as the last one; every reader agrees.
   CHECK(replay(dir).entries == make_entries(1, 24, 1, 1000));
   CHECK(raftlog::verify_wal(dir, {}));
-  auto reopened = raftlog::wal::open(dir, {}, small_segments());
+  auto reopened = raftlog::wal::open(dir, {}, small_segment_options());
   REQUIRE(reopened);
   REQUIRE((*reopened)->read_all());
   CHECK((*reopened)->last_index() == 24);
@@ -177,7 +171,7 @@ TEST_CASE("dropping every entry after the newest snapshot is refused: no record 
           "[wal][truncate]") {
   temp_dir tmp;
   const std::string dir = tmp / "wal";
-  auto created = raftlog::wal::create(dir, "meta", small_segments());
+  auto created = raftlog::wal::create(dir, "meta", small_segment_options());
   REQUIRE(created);
   auto& log = **created;
   REQUIRE(log.save({1, 1, 10}, make_entries(1, 14, 1, 100)));
