@@ -39,6 +39,8 @@ error wal::impl::fail(const error& cause) {
     // tail_end), so a reopen shows only acknowledged records.
     if (tail.is_open() && tail.truncate(durable_end) && tail_reserved > durable_end)
       (void)tail.preallocate(durable_end, tail_reserved - durable_end);
+    framed.clear();
+    if (!segments.empty()) locations->drop_written_after(segments.back().sequence, durable_end);
   }
   return cause;
 }
@@ -63,10 +65,13 @@ status wal::impl::write_buffered() {
 status wal::impl::sync_tail() {
   RV_TRY(finish_cut());
   encoder.lag().flush();
-  if (!unsynced) return {};
-  if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(tail.fdatasync());
-  durable_end = tail_end;
-  unsynced = false;
+  if (unsynced) {
+    if (!options.unsafe_no_sync) RV_TRY_OR_FAIL(tail.fdatasync());
+    durable_end = tail_end;
+    unsynced = false;
+  }
+  // Durable, and a cut's segment has its final name: the entries may be read back.
+  locations->publish();
   return {};
 }
 
@@ -104,11 +109,7 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
     const std::size_t chunk = writer.direct() ? kDirectWriteChunkBytes : kWriteChunkBytes;
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const entry& e = entries[i];
-      if (data_crcs != nullptr) {
-        encoder.add_entry(e, e.data, (*data_crcs)[i]);
-      } else {
-        encoder.add_entry(e);
-      }
+      frame_entry(e, e.data, data_crcs != nullptr ? &(*data_crcs)[i] : nullptr);
       last_index = tail_last_entry = e.index;
       highest_index = std::max(highest_index, e.index);
       if (encoder.size() >= chunk) RV_TRY(write_buffered());
@@ -118,7 +119,26 @@ status wal::impl::append_records(const hard_state& hs, const std::vector<entry>&
     state = hs;
     encoder.add_state(hs);
   }
-  return write_buffered();
+  RV_TRY(write_buffered());
+  publish_framed();
+  return {};
+}
+
+void wal::impl::frame_entry(const entry& e, std::string_view data, const std::uint32_t* data_crc) {
+  const std::uint64_t offset = tail_end + encoder.size();
+  const std::uint32_t crc_before = encoder.crc();
+  if (data_crc != nullptr) {
+    encoder.add_entry(e, data, *data_crc);
+  } else {
+    encoder.add_entry(e, data);
+  }
+  const auto frame_bytes = static_cast<std::uint32_t>(tail_end + encoder.size() - offset);
+  framed.push_back({e.index, {segments.back().sequence, offset, e.term, crc_before, frame_bytes}});
+}
+
+void wal::impl::publish_framed() {
+  for (const auto& [index, where] : framed) locations->put(index, where);
+  framed.clear();
 }
 
 status wal::impl::frame_with_hook(const std::vector<entry>& entries, entry_data_hook& hook) {
@@ -131,9 +151,10 @@ status wal::impl::frame_with_hook(const std::vector<entry>& entries, entry_data_
     if (!checked) {
       encoder.rewind(start);
       last_index = start_index;
+      framed.clear();
       return checked;
     }
-    encoder.add_entry(e, *data);
+    frame_entry(e, *data, nullptr);
     last_index = e.index;
   }
   // Framed whole: nothing failed, so every one of them is written.
@@ -179,6 +200,7 @@ status wal::impl::cut() {
   encoder.lag().reset(header_bytes);
   segment_info info = *parse_segment_name(name);
   info.size_bytes = std::max<std::uint64_t>(options.segment_size, header_bytes);
+  locations->add_segment({info.sequence, info.first_index});
   segments.push_back(std::move(info));
   return {};
 }
@@ -281,6 +303,7 @@ status wal::release_to(std::uint64_t index) {
   // Forget each segment as soon as it is deleted: after a failed unlink the list must still
   // match the disk, or a retry would fail on a segment that is already gone.
   for (std::size_t i = 0; i < *keep; ++i) {
+    w.locations->drop_segments_before(w.segments[1].sequence);
     RV_TRY(fileio::unlink(w.dir + "/" + w.segments.front().name));
     w.segments.erase(w.segments.begin());
   }
@@ -297,11 +320,14 @@ result<std::vector<std::string>> wal::detach_released(std::uint64_t index) {
   auto keep = search_segment(w.segments, index);
   if (!keep || *keep == 0) return paths;
   for (std::size_t i = 0; i < *keep; ++i) paths.push_back(w.dir + "/" + w.segments[i].name);
+  w.locations->drop_segments_before(w.segments[*keep].sequence);
   w.segments.erase(w.segments.begin(), w.segments.begin() + static_cast<std::ptrdiff_t>(*keep));
   return paths;
 }
 
 std::uint64_t wal::last_index() const { return impl_->last_index; }
+
+std::shared_ptr<const entry_index> wal::entries() const { return impl_->locations; }
 std::uint64_t wal::highest_index() const { return impl_->highest_index; }
 
 bool wal::writes_direct() const { return impl_->writer.direct(); }

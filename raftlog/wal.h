@@ -4,7 +4,8 @@
 // layer up (the encrypted log seals Entry.Data before save and opens it after read_all), so
 // the same WAL code serves plaintext etcd directories and encrypted stores.
 //
-// Happy path: create() or open() -> read_all() -> save()/append()+sync() ... -> close().
+// Happy path: create() or open() -> read_all() -> save()/append()+sync()/truncate() ... ->
+// close(); entries() locates retained entries for raftlog::entry_reader on any thread.
 // Failure modes: every error names the file and byte offset. Only a torn tail of the last
 // segment is repaired (open() does it, keeping a .broken copy); corruption anywhere else is
 // reported and nothing is changed. After a failed write or sync the WAL is fail-stop: every
@@ -30,6 +31,7 @@
 
 #include "codec/error_types.h"
 #include "codec/raft_types.h"
+#include "raftlog/entry_index.h"
 #include "raftlog/wal_format.h"
 
 namespace raftvault::raftlog {
@@ -116,6 +118,18 @@ class wal {
   status append(const hard_state& state, const std::vector<entry>& entries,
                 entry_data_hook& hook);
 
+  // Drops the entries from `index` on without appending new ones (raft_io's truncate). The
+  // stored record of entry index - 1 is read back from its frame and written again, so that
+  // a replay (etcd's too: a later record of an index replaces it and everything after it)
+  // ends at index - 1. Ordered with later appends, which may start at `index`; durable with
+  // the next sync(). Nothing to drop (index > last_index()) is a no-op. Refused with nothing
+  // written (errc::invalid_argument): `index` at or below the commit of the last hard state
+  // written (raft never removes a committed entry), at or below the newest snapshot record
+  // (compacted), or right after it: no record etcd reads can drop every entry after the
+  // snapshot a replay starts from; the append that replaces entry `index` drops them
+  // (docs/wal-format.md, "Truncation").
+  status truncate(std::uint64_t index);
+
   // Records a snapshot's position (always fsynced).
   status save_snapshot(snapshot_marker marker);
 
@@ -140,6 +154,11 @@ class wal {
   result<std::uint64_t> zero_ahead(std::uint64_t bytes);
 
   std::uint64_t last_index() const;
+  // Where each retained entry is (raftlog/entry_index.h): built by open() from the replay,
+  // kept current by append, truncate, release and detach_released. The index is thread-safe:
+  // a reader thread may copy locations from it (and read them with raftlog::entry_reader)
+  // while this WAL appends. It covers what an fdatasync made durable.
+  std::shared_ptr<const entry_index> entries() const;
   // The highest index of any entry record in the WAL's segments, entries a rewrite replaced
   // included: replay from a snapshot below it reads them back (etcd skips a replayed entry at
   // or below the snapshot index without truncating what follows). A DEK rotation's last_old.

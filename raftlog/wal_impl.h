@@ -9,6 +9,7 @@
 
 #include "fileio/file.h"
 #include "raftlog/cut_finisher.h"
+#include "raftlog/entry_index.h"
 #include "raftlog/file_pipeline.h"
 #include "raftlog/tail_writer.h"
 #include "raftlog/wal.h"
@@ -38,6 +39,10 @@ struct wal::impl {
   std::optional<wal_contents> unread;  // open() replays; read_all() hands it over
   std::optional<error> failed;         // sticky fail-stop error
   bool closed = false;
+  // Where every retained entry is (wal::entries); shared with readers on other threads.
+  std::shared_ptr<entry_index> locations = std::make_shared<entry_index>();
+  // Entries of the batch being framed, put into `locations` once their bytes are written.
+  std::vector<std::pair<std::uint64_t, entry_location>> framed;
   std::unique_ptr<file_pipeline> pipeline;
   cut_finisher finisher;  // the last cut's syncs and rename, until finish_cut()
 
@@ -49,6 +54,9 @@ struct wal::impl {
   status finish_cut();  // waits for the last cut's background half; fail-stop on its error
   status append_records(const hard_state& state, const std::vector<entry>& entries,
                         entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs = nullptr);
+  // Frames `e` (stored data `data`, its CRC when known) and remembers where it goes.
+  void frame_entry(const entry& e, std::string_view data, const std::uint32_t* data_crc);
+  void publish_framed();  // after the write: the framed entries' locations go into the index
   status frame_with_hook(const std::vector<entry>& entries, entry_data_hook& hook);
   status append_batch(const hard_state& state, const std::vector<entry>& entries,
                       entry_data_hook* hook, const std::vector<std::uint32_t>* data_crcs = nullptr);
@@ -57,6 +65,8 @@ struct wal::impl {
   status check_entries(const std::vector<entry>& entries) const;
   // Refuses a release past newest_snapshot: the entries after it are needed to open the log.
   status check_release(std::uint64_t index) const;
+  // Refuses a truncation that would drop a committed or compacted entry (wal_truncate.cpp).
+  status check_truncate(std::uint64_t index) const;
   error fail(const error& cause);  // enters fail-stop, returns the cause
 };
 

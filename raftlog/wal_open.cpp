@@ -90,6 +90,8 @@ result<std::unique_ptr<wal>> wal::create(const std::string& dir_in, std::string_
   w->tail_reserved = options.segment_size;
   segment_info info = *parse_segment_name(name);
   info.size_bytes = options.segment_size;
+  w->locations->reset(0);
+  w->locations->add_segment({info.sequence, info.first_index});
   w->segments.push_back(std::move(info));
   w->pipeline = std::make_unique<file_pipeline>(dir, options.segment_size);
   return std::unique_ptr<wal>(new wal(std::move(w)));
@@ -140,6 +142,12 @@ result<std::unique_ptr<wal>> wal::open(const std::string& dir_in, snapshot_marke
   w->newest_snapshot = at.index;
   w->unread = std::move(replayed.contents);
   RV_ASSIGN(w->segments, read_segments(dir));
+  w->locations->reset(at.index);
+  for (const auto& s : selected) w->locations->add_segment({s.sequence, s.first_index});
+  const auto& replayed_entries = w->unread->entries;
+  for (std::size_t i = 0; i < replayed_entries.size(); ++i)
+    w->locations->put(replayed_entries[i].index, replayed.locations[i]);
+  w->locations->publish();
   w->pipeline = std::make_unique<file_pipeline>(dir, options.segment_size);
   return std::unique_ptr<wal>(new wal(std::move(w)));
 }

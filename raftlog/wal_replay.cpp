@@ -67,7 +67,8 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
   decoded_record rec;
   auto& entries = out.contents.entries;
   decode_status status;
-  while ((status = decoder.next(rec)) == decode_status::record) {
+  std::uint32_t crc_before = decoder.crc();
+  for (; (status = decoder.next(rec)) == decode_status::record; crc_before = decoder.crc()) {
     switch (static_cast<record_type>(rec.record.type)) {
       case record_type::entry: {
         if (mode != replay_mode::read_all) {
@@ -90,6 +91,10 @@ result<replay_result> replay(const std::string& dir, const std::vector<segment_i
                                  std::to_string(at.index + entries.size()));
           }
           entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(position), entries.end());
+          out.locations.resize(entries.size());
+          out.locations.push_back(
+              {segments[rec.file].sequence, rec.offset, e.term, crc_before,
+               static_cast<std::uint32_t>(decoder.last_valid_offset() - rec.offset)});
           entries.push_back(std::move(e));
         }
         out.last_index = decoded->index;

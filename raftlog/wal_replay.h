@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "codec/error.h"
+#include "raftlog/entry_index.h"
 #include "raftlog/wal.h"
 #include "raftlog/wal_decoder.h"
 
@@ -21,6 +22,7 @@ enum class replay_mode {
 
 struct replay_result {
   wal_contents contents;
+  std::vector<entry_location> locations;   // of contents.entries (read_all mode)
   std::vector<snapshot_marker> snapshots;  // snapshot records in log order (snapshots mode)
   std::uint64_t last_index = 0;            // index of the last entry record (etcd's enti)
   std::uint64_t highest_index = 0;         // of any entry record, ones a rewrite replaced too

@@ -15,12 +15,6 @@ using namespace raftvault::testing;
 
 namespace {
 
-raftlog::wal_options small_segments() {
-  raftlog::wal_options options;
-  options.segment_size = 8 * 1024;
-  return options;
-}
-
 enum class workload {
   save,          // save() of 4 entries, each acknowledged
   group_commit,  // append() of 4 entries three times, then one sync() acknowledging all 12
@@ -29,7 +23,7 @@ enum class workload {
 // The child: create, then writes of 4 entries until 80, acknowledging each durable index on
 // the pipe.
 [[noreturn]] void child_workload(const std::string& dir, int ack_fd, workload kind) {
-  auto log = raftlog::wal::create(dir, "meta", small_segments());
+  auto log = raftlog::wal::create(dir, "meta", small_segment_options());
   if (!log) _exit(2);
   for (std::uint64_t i = 1; i <= 80; i += 4) {
     const hard_state state{1, 1, i - 1};
@@ -93,12 +87,12 @@ TEST_CASE("a crash at any named point loses no acknowledged entry", "[wal][crash
       if (std::string(point) == "wal.create.before_rename") {
         CHECK_FALSE(raftlog::wal_exists(dir));
         CHECK(std::filesystem::exists(dir + ".tmp"));
-        auto created = raftlog::wal::create(dir, "meta", small_segments());
+        auto created = raftlog::wal::create(dir, "meta", small_segment_options());
         REQUIRE(created);
         CHECK_FALSE(std::filesystem::exists(dir + ".tmp"));
         continue;
       }
-      auto opened = raftlog::wal::open(dir, {0, 0}, small_segments());
+      auto opened = raftlog::wal::open(dir, {0, 0}, small_segment_options());
       REQUIRE(opened);
       auto& log = *opened;
       auto read = log->read_all();
@@ -139,7 +133,7 @@ TEST_CASE("group commit: a crash at each background step of a cut loses no synce
       REQUIRE(outcome.exit_code == fileio::kCrashExitCode);
       CHECK(outcome.acknowledged > 0);
 
-      auto opened = raftlog::wal::open(dir, {0, 0}, small_segments());
+      auto opened = raftlog::wal::open(dir, {0, 0}, small_segment_options());
       REQUIRE(opened);
       auto read = (*opened)->read_all();
       REQUIRE(read);

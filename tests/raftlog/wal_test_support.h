@@ -165,12 +165,25 @@ inline std::vector<entry> make_entries(std::uint64_t first, std::uint64_t last, 
   return out;
 }
 
+// 8 KiB segments: a few entries of 1000 bytes fill one, so tests cross cuts cheaply.
+inline raftlog::wal_options small_segment_options() {
+  raftlog::wal_options options;
+  options.segment_size = 8 * 1024;
+  return options;
+}
+
+// A copy of the locations of [lo, hi) from the WAL's entry index (required to succeed).
+inline raftlog::located_entries locate_entries(const raftlog::wal& log, std::uint64_t lo,
+                                               std::uint64_t hi) {
+  auto located = log.entries()->locate(lo, hi);
+  REQUIRE(located);
+  return std::move(located).value();
+}
+
 // A WAL in `dir` with 8 KiB segments holding entries 1..60 (1000 bytes each, saves of 4):
 // several segments for release_to and cut tests.
 inline std::unique_ptr<raftlog::wal> wal_with_small_segments(const std::string& dir) {
-  raftlog::wal_options options;
-  options.segment_size = 8 * 1024;
-  auto created = raftlog::wal::create(dir, "meta", options);
+  auto created = raftlog::wal::create(dir, "meta", small_segment_options());
   REQUIRE(created);
   auto log = std::move(*created);
   for (std::uint64_t i = 1; i <= 60; i += 4)
