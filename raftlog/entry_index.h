@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/error.h"
+#include "codec/error_types.h"
 
 namespace raftvault::raftlog {
 
