@@ -56,6 +56,10 @@ struct counter_fsm {
   }
 };
 
+struct raft_apply_request {
+  struct raft_apply req;  // first: the callback gets it back
+};
+
 class raft_node {
  public:
   raft_node(const temp_dir& dir, raft_id id, std::string address)
@@ -63,7 +67,9 @@ class raft_node {
   ~raft_node() { stop(); }
 
   // Opens the store and starts raft on it; `configure` may tune raft before it starts.
-  void start(bool bootstrap, std::function<void(raft*)> configure = nullptr) {
+  // `servers`: the bootstrap configuration (id -> address); empty: this node alone.
+  void start(bool bootstrap, std::function<void(raft*)> configure = nullptr,
+             std::vector<std::pair<raft_id, std::string>> servers = {}) {
     auto options = test_store_options(dir_, 1 << 20);
     options.metadata = "raft-node-" + std::to_string(id_);
     auto storage = actors::blocking_storage::open(options);
@@ -85,7 +91,9 @@ class raft_node {
     if (bootstrap) {
       raft_configuration conf;
       raft_configuration_init(&conf);
-      REQUIRE(raft_configuration_add(&conf, id_, address_.c_str(), RAFT_VOTER) == 0);
+      if (servers.empty()) servers.emplace_back(id_, address_);
+      for (const auto& [id, address] : servers)
+        REQUIRE(raft_configuration_add(&conf, id, address.c_str(), RAFT_VOTER) == 0);
       const int rv = raft_bootstrap(&raft_, &conf);
       raft_configuration_close(&conf);
       bootstrap_result_ = rv;
@@ -98,30 +106,41 @@ class raft_node {
   void run_until(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done()) {
-      INFO("raft state " << raft_state(&raft_) << ", last index " << raft_last_index(&raft_) << ", applied "
-                         << raft_last_applied(&raft_) << ": " << raft_errmsg(&raft_));
+      INFO("node " << id_ << ": raft state " << raft_state(&raft_) << ", last index " << raft_last_index(&raft_)
+                   << ", applied " << raft_last_applied(&raft_) << ": " << raft_errmsg(&raft_));
       REQUIRE(std::chrono::steady_clock::now() < deadline);
       uv_run(&loop_, UV_RUN_ONCE);
     }
   }
 
+  // Submits command `value` (the node must be the leader); `applied` counts its callback.
+  void submit(std::uint64_t value) {
+    auto* req = new raft_apply_request{};
+    req->req.data = this;
+    raft_buffer buf;
+    buf.len = sizeof value;
+    buf.base = raft_malloc(buf.len);
+    std::memcpy(buf.base, &value, buf.len);
+    REQUIRE(raft_apply(&raft_, &req->req, &buf, 1, [](struct raft_apply* r, int status, void*) {
+              auto* self = static_cast<raft_node*>(r->data);
+              if (status == 0) ++self->applied_callbacks_;
+              delete reinterpret_cast<raft_apply_request*>(r);
+            }) == 0);
+  }
+
   // Applies commands [first, first + count) one after another (one in flight).
   void apply(std::uint64_t first, std::uint64_t count) {
-    struct raft_apply req {};
-    req.data = this;
     for (std::uint64_t next = first; next < first + count; ++next) {
-      raft_buffer buf;
-      buf.len = sizeof next;
-      buf.base = raft_malloc(buf.len);
-      std::memcpy(buf.base, &next, buf.len);
       const auto before = applied_callbacks_;
-      REQUIRE(raft_apply(&raft_, &req, &buf, 1, [](struct raft_apply* r, int status, void*) {
-                REQUIRE(status == 0);
-                ++static_cast<raft_node*>(r->data)->applied_callbacks_;
-              }) == 0);
+      submit(next);
       run_until([&] { return applied_callbacks_ > before; });
     }
   }
+
+  std::uint64_t applied_callbacks() const { return applied_callbacks_; }
+  uv_loop_t* loop() { return &loop_; }
+  bool running() const { return running_; }
+  raft_id id() const { return id_; }
 
   void wait_leader() {
     run_until([&] { return raft_state(&raft_) == RAFT_LEADER; });
