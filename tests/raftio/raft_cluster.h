@@ -29,6 +29,7 @@ class raft_cluster {
     nodes_[i]->start(bootstrap, std::move(configure), servers_);
   }
   raft_node& node(std::size_t i) { return *nodes_[i]; }
+  std::string dir(std::size_t i) const { return dirs_[i]->path(); }
   std::size_t size() const { return nodes_.size(); }
 
   void run_until(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(30)) {
