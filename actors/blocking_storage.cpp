@@ -1,9 +1,43 @@
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/pipeline.h"
 #include "codec/error.h"
 
+namespace raftvault::actors::detail {
+
+struct ticket_promise {
+  std::shared_ptr<std::promise<result<std::uint64_t>>> answer;
+};
+
+}  // namespace raftvault::actors::detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftvault::actors::detail::ticket_promise)
+
 namespace raftvault::actors {
+namespace {
+
+// One actor between the submitting threads and the storage: a thread's submits reach it in
+// order (one mailbox), and it asks the storage in that order.
+caf::behavior submitter(caf::event_based_actor* self, storage_actor storage) {
+  return {
+      [self, storage](append_atom, hard_state& state, std::vector<entry>& entries, detail::ticket_promise& t) {
+        self->request(storage, caf::infinite, append_atom::value, std::move(state), std::move(entries))
+            .then([t](std::uint64_t index) { t.answer->set_value(index); },
+                  [t](caf::error& err) { t.answer->set_value(from_caf(err)); });
+      },
+  };
+}
+
+}  // namespace
+
+result<std::uint64_t> append_ticket::wait() {
+  try {
+    return answer_.get();
+  } catch (const std::future_error&) {  // the storage stopped before it answered
+    return error(errc::closed, "the store closed before this append was answered");
+  }
+}
 
 result<std::unique_ptr<blocking_storage>> blocking_storage::open(
     std::unique_ptr<caf::actor_system_config> config, const keys::unlock_key* kek) {
@@ -17,6 +51,7 @@ result<std::unique_ptr<blocking_storage>> blocking_storage::open(
   out->config_ = std::move(config);
   out->system_ = std::make_unique<caf::actor_system>(*out->config_);
   out->storage_ = spawn_storage(*out->system_, options, std::move(store));
+  out->submitter_ = out->system_->spawn(submitter, out->storage_);
   return out;
 }
 
@@ -61,6 +96,7 @@ blocking_storage::~blocking_storage() {
   if (!system_) return;
   if (!closed_) (void)close();
   // Stop every actor before the system: linked children die with the storage.
+  caf::anon_send_exit(submitter_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(storage_, caf::exit_reason::user_shutdown);
   storage_ = nullptr;
   system_->await_all_actors_done();
@@ -74,6 +110,14 @@ result<T> blocking_storage::call(Ts&&... xs) {
       .receive([&](T& value) { out.emplace(std::move(value)); },
                [&](caf::error& err) { out.emplace(from_caf(err)); });
   return std::move(*out);
+}
+
+append_ticket blocking_storage::submit(hard_state state, std::vector<entry> entries) {
+  detail::ticket_promise t{std::make_shared<std::promise<result<std::uint64_t>>>()};
+  append_ticket ticket;
+  ticket.answer_ = t.answer->get_future();
+  caf::anon_send(submitter_, append_atom::value, std::move(state), std::move(entries), std::move(t));
+  return ticket;
 }
 
 result<recovered_state> blocking_storage::recover() { return call<recovered_state>(recover_atom::value); }

@@ -2,6 +2,7 @@
 // use CAF themselves (the CLI, tests, benches of the blocking path).
 #pragma once
 
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -39,6 +40,19 @@ storage_actor spawn_storage(caf::actor_system& system, const pipeline_options& o
 result<storage_actor> spawn_pipeline(caf::actor_system& system, const pipeline_options& options,
                                      const keys::unlock_key* kek = nullptr);
 
+// An append submitted without waiting for it (blocking_storage::submit): wait() blocks until
+// it is durable, or says why it was refused. Threads that submit under their own ordering
+// lock and wait outside it share the WAL's fdatasyncs (docs/embedding.md).
+class append_ticket {
+ public:
+  // Once: the last durable index, or the error.
+  result<std::uint64_t> wait();
+
+ private:
+  friend class blocking_storage;
+  std::future<result<std::uint64_t>> answer_;
+};
+
 // Owns an actor system and the pipeline; every call blocks until the reply. Destruction closes
 // the store and stops every actor before the system (a handle outliving its actor system
 // would block the system's destructor).
@@ -53,6 +67,10 @@ class blocking_storage {
 
   result<recovered_state> recover();
   result<std::uint64_t> append(hard_state state, std::vector<entry> entries);
+  // Hands the append to the storage and returns at once. Appends submitted from one thread
+  // reach the storage in submission order; across threads, in the order their submit calls
+  // ran (serialise the submits where the order matters, as raft's indexes do).
+  append_ticket submit(hard_state state, std::vector<entry> entries);
   result<std::uint64_t> save_snapshot(snapshot snap);
   status release_to(std::uint64_t index);
   result<rotation_report> rotate_dek();
@@ -74,6 +92,7 @@ class blocking_storage {
   std::unique_ptr<caf::actor_system_config> config_;
   std::unique_ptr<caf::actor_system> system_;
   storage_actor storage_;
+  caf::actor submitter_;  // forwards submit()'s appends and fulfils their tickets
   std::optional<keys::unlock_key> new_unlock_key_;
   bool closed_ = false;
 };
