@@ -80,7 +80,7 @@ void retire(rotator_pointer self) {
   // Persist {C := P} first: from here on a restart opens with P alone.
   if (auto completed = st.store->complete_rotation(); !completed) return leave_pending(self, completed.error());
   fileio::crash_point("rotation.after_retire_persisted");
-  self->request(st.storage, caf::infinite, retire_atom::value, st.report.old_id)
+  self->request(st.storage(), caf::infinite, retire_atom::value, st.report.old_id)
       .then([self](std::uint64_t) {
               fileio::crash_point("rotation.after_old_files_deleted");
               finish_rotation(self);
@@ -114,7 +114,7 @@ void force_snapshot(rotator_pointer self) {
                                          "the snapshot provider answered with index " +
                                              std::to_string(snap.metadata.index) + ", need >= " +
                                              std::to_string(min_index)));
-            self->request(self->state.storage, caf::infinite, snapshot_atom::value, std::move(snap))
+            self->request(self->state.storage(), caf::infinite, snapshot_atom::value, std::move(snap))
                 .then(
                     [self](std::uint64_t index) {
                       fileio::crash_point("rotation.after_snapshot");
@@ -137,7 +137,7 @@ void drain(rotator_pointer self) {
   st.report.new_id = *status.pending_generation;
   auto pending = hold_copy(*st.store->pending_key());
   if (!pending) return leave_pending(self, pending.error());
-  self->request(st.storage, caf::infinite, switch_atom::value, *pending)
+  self->request(st.storage(), caf::infinite, switch_atom::value, *pending)
       .then(
           [self](barrier_report barrier) {
             fileio::crash_point("rotation.after_drain");
@@ -197,7 +197,7 @@ key_rotator_actor::behavior_type key_rotator(rotator_pointer self, storage_actor
                                              bool encrypted) {
   lower_this_thread_priority(nice);  // runs on the actor's own thread when detached
   auto& st = self->state;
-  st.storage = std::move(storage);
+  st.storage_addr = caf::actor_cast<caf::actor_addr>(storage);
   st.store = std::move(store);
   st.retry_interval = retry_interval;
   st.step_pause = step_pause;

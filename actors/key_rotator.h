@@ -65,7 +65,10 @@ using key_rotator_actor = caf::typed_actor<
 // The rotator's state: where the protocol is, and who waits for it.
 struct key_rotator_state {
   enum class step { idle, draining, snapshotting, retiring };
-  storage_actor storage;
+  // Weak: the storage holds the rotator, and a strong handle back would keep both alive after
+  // the service dropped its handle unclosed (the actor system's destructor would wait forever).
+  caf::actor_addr storage_addr;
+  storage_actor storage() const { return caf::actor_cast<storage_actor>(storage_addr); }
   std::shared_ptr<keys::key_store> store;
   std::chrono::milliseconds retry_interval{1000};
   std::chrono::microseconds step_pause{0};
