@@ -30,10 +30,5 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using handover_atom = caf::atom_constant<caf::atom("handover")>;
 using take_snap_atom = caf::atom_constant<caf::atom("take_snap")>;
 using step_atom = caf::atom_constant<caf::atom("step")>;
-using entries_atom = caf::atom_constant<caf::atom("entries")>;
-using term_atom = caf::atom_constant<caf::atom("term")>;
-using first_idx_atom = caf::atom_constant<caf::atom("first_idx")>;
-using last_idx_atom = caf::atom_constant<caf::atom("last_idx")>;
-using read_atom = caf::atom_constant<caf::atom("read")>;
 
 }  // namespace raftvault::actors

@@ -130,19 +130,6 @@ result<std::uint64_t> blocking_storage::save_snapshot(snapshot snap) {
   return call<std::uint64_t>(snapshot_atom::value, std::move(snap));
 }
 
-result<std::vector<entry>> blocking_storage::entries(std::uint64_t lo, std::uint64_t hi,
-                                                     std::uint64_t max_bytes) {
-  return call<std::vector<entry>>(entries_atom::value, lo, hi, max_bytes);
-}
-
-result<std::uint64_t> blocking_storage::term(std::uint64_t index) {
-  return call<std::uint64_t>(term_atom::value, index);
-}
-
-result<std::uint64_t> blocking_storage::first_index() { return call<std::uint64_t>(first_idx_atom::value); }
-
-result<std::uint64_t> blocking_storage::last_index() { return call<std::uint64_t>(last_idx_atom::value); }
-
 status blocking_storage::release_to(std::uint64_t index) {
   auto released = call<bool>(release_atom::value, index);
   if (!released) return released.error();

@@ -5,7 +5,7 @@ namespace {
 
 // caf::error treats code 0 as "no error", so errc values are shifted by one.
 constexpr std::uint8_t kCodeOffset = 1;
-constexpr std::uint8_t kLastCode = static_cast<std::uint8_t>(errc::unavailable) + kCodeOffset;
+constexpr std::uint8_t kLastCode = static_cast<std::uint8_t>(errc::locked) + kCodeOffset;
 
 }  // namespace
 

@@ -72,11 +72,6 @@ class blocking_storage {
   // ran (serialise the submits where the order matters, as raft's indexes do).
   append_ticket submit(hard_state state, std::vector<entry> entries);
   result<std::uint64_t> save_snapshot(snapshot snap);
-  // Raft's reads (storage.h: entries, term, first_idx, last_idx): durable entries only.
-  result<std::vector<entry>> entries(std::uint64_t lo, std::uint64_t hi, std::uint64_t max_bytes);
-  result<std::uint64_t> term(std::uint64_t index);
-  result<std::uint64_t> first_index();
-  result<std::uint64_t> last_index();
   status release_to(std::uint64_t index);
   result<rotation_report> rotate_dek();
   result<bool> rotate_kek(const std::string& unlock_key_text, std::uint64_t version);

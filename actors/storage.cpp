@@ -1,6 +1,5 @@
 #include "actors/storage.h"
 
-#include "actors/log_reads.h"
 #include "actors/storage_state.h"
 
 namespace raftvault::actors {
@@ -46,7 +45,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
   // A rewrite before the restart may have replaced higher indexes: the WAL still holds them.
   // Read before the WAL goes to the writer; from then on this actor never touches it.
   st.highest_index = std::max(st.position.last_index, start.wal->highest_index());
-  st.entries = start.wal->entries();
   st.recovered = std::move(recovered);
   st.groups = group_mode(options.group_commit_mode);
   st.wal = spawn_wal_writer(self, options.detach_io, std::move(start.wal),
@@ -54,7 +52,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
                              options.group_commit_bytes, options.clock});
   st.snaps = spawn_io(self, options.detach_io, snapshot_writer, start.layout.snap_dir(),
                       options.segment_delete_rate, options.background_nice);
-  st.reader = spawn_io(self, options.detach_io, log_reader, start.layout.wal_dir());
   // Crypto workers seal batches above crypto-inline-bytes, milliseconds of CPU each: on the
   // scheduler's workers (one per core) they would hold back the facade's replies meanwhile.
   for (std::size_t i = 0; i < options.crypto_workers; ++i)
@@ -108,46 +105,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         if (st.snapshots.size() == 1) run_snapshot_jobs(self);
         return promise;
       },
-      [self](entries_atom, std::uint64_t lo, std::uint64_t hi,
-             std::uint64_t max_bytes) -> caf::result<std::vector<entry>> {
-        auto& st = self->state;
-        if (st.failure || st.closing) return closed_error(st);
-        auto located = locate_reads(*st.entries, st.position, lo, hi, max_bytes);
-        if (!located) return to_caf(located.error());
-        if (located->locations.empty()) return std::vector<entry>{};
-        auto promise = self->make_response_promise<std::vector<entry>>();
-        ++st.answers_pending;
-        self->request(st.reader, caf::infinite, read_atom::value, std::move(*located), st.codec)
-            .then(
-                [self, promise](std::vector<entry>& read) mutable {
-                  --self->state.answers_pending;
-                  promise.deliver(std::move(read));
-                  maybe_close(self);
-                },
-                [self, promise](caf::error& err) mutable {
-                  --self->state.answers_pending;
-                  promise.deliver(err);
-                  maybe_close(self);
-                });
-        return promise;
-      },
-      [self](term_atom, std::uint64_t index) -> caf::result<std::uint64_t> {
-        auto& st = self->state;
-        if (st.failure || st.closing) return closed_error(st);
-        auto term = term_at(*st.entries, st.position, index);
-        if (!term) return to_caf(term.error());
-        return *term;
-      },
-      [self](first_idx_atom) -> caf::result<std::uint64_t> {
-        auto& st = self->state;
-        if (st.failure || st.closing) return closed_error(st);
-        return durable_bounds(*st.entries, st.position).first;
-      },
-      [self](last_idx_atom) -> caf::result<std::uint64_t> {
-        auto& st = self->state;
-        if (st.failure || st.closing) return closed_error(st);
-        return durable_bounds(*st.entries, st.position).last;
-      },
       [self](release_atom, std::uint64_t index) -> caf::result<bool> {
         auto& st = self->state;
         if (st.failure) return closed_error(st);
@@ -199,7 +156,6 @@ storage_actor::behavior_type storage(storage_pointer self, pipeline_options opti
         out.last_index = st.position.last_index;
         out.snapshot_index = st.position.snapshot_index;
         out.state = st.position.state;
-        out.index_memory_bytes = st.entries->memory_bytes();
         out.bytes_in_flight = st.inflight_bytes;
         out.half_groups = st.groups.halves();
         out.group_disk_us = st.groups.disk_us();

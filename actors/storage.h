@@ -51,7 +51,6 @@ struct storage_status {
   double group_round_trip_us = 0;      // C of whole groups, measured by group-commit-mode=auto
   bool wal_direct_io = false;          // WAL written with O_DIRECT (raftvault.wal-direct-io)
   std::vector<std::uint64_t> sync_us;  // recent WAL fdatasync durations
-  std::size_t index_memory_bytes = 0;  // the in-memory index of retained entries (entry_index)
   std::string failure;                 // empty unless fail-stopped or closed
 };
 
@@ -95,25 +94,6 @@ using storage_actor = caf::typed_actor<
     // Seals and writes a snapshot durably, records it in the WAL with a hard state covering
     // it, releases old segments and GCs old snapshots -> its index.
     caf::replies_to<snapshot_atom, snapshot>::with<std::uint64_t>,
-    // Raft's reads (etcd Storage's Entries, Term, FirstIndex, LastIndex) at any time after
-    // start-up. They serve durable entries: an append is readable once its fdatasync returned
-    // (its reply may still be on its way); one accepted but not yet durable is beyond last_idx.
-    // Entries at or below the snapshot stay readable until a release drops their segment.
-    // While an overwrite of a suffix is in flight, a read may return the entries it replaces.
-    // entries(lo, hi, max_bytes) -> the decrypted entries of [lo, hi), cut after the first
-    // entry whose stored frame would take the total past max_bytes (at least one when lo < hi).
-    // Read and decrypted off this actor's thread (log_reader.h). Errors name the indexes:
-    // errc::compacted below first_idx (or when a release wins the race with the read),
-    // errc::unavailable beyond last_idx, invalid_argument when hi < lo.
-    caf::replies_to<entries_atom, std::uint64_t, std::uint64_t, std::uint64_t>::with<std::vector<entry>>,
-    // term(index) -> its term; the snapshot's term at the snapshot index, and the term of the
-    // index just before first_idx when known (0 for index 0 of an empty log). compacted below,
-    // unavailable beyond last_idx.
-    caf::replies_to<term_atom, std::uint64_t>::with<std::uint64_t>,
-    // The first readable index (snapshot index + 1 when no earlier entry is retained).
-    caf::replies_to<first_idx_atom>::with<std::uint64_t>,
-    // The last durable index (the snapshot index when the snapshot is beyond every entry).
-    caf::replies_to<last_idx_atom>::with<std::uint64_t>,
     // Deletes WAL segments not needed to open at a snapshot at `index` (the WAL writer forgets
     // them, the snapshot writer takes them out of the log) -> once out of the log; their space
     // is given back afterwards at raftvault.segment-delete-rate. An index past the newest

@@ -14,7 +14,6 @@
 #include "actors/crypto_pool.h"
 #include "actors/group_mode.h"
 #include "actors/key_rotator.h"
-#include "actors/log_reader.h"
 #include "actors/storage.h"
 #include "actors/wal_writer.h"
 #include "keys/key_store.h"
@@ -67,10 +66,6 @@ struct storage_state {
 
   wal_writer_actor wal;
   snapshot_writer_actor snaps;
-  // Where every durable entry is: the WAL writer keeps it current, this actor and the log
-  // reader only read it (entry_index is thread-safe).
-  std::shared_ptr<const raftlog::entry_index> entries;
-  log_reader_actor reader;
   std::vector<crypto_worker_actor> pool;
   std::size_t next_worker = 0;
   key_rotator_actor rotator;

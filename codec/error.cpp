@@ -17,8 +17,6 @@ std::string_view to_string(errc code) {
     case errc::already_exists: return "already_exists";
     case errc::not_found: return "not_found";
     case errc::locked: return "locked";
-    case errc::compacted: return "compacted";
-    case errc::unavailable: return "unavailable";
   }
   return "unknown";
 }

@@ -22,8 +22,6 @@ enum class errc {
   already_exists,         // refusing to overwrite
   not_found,              // a file, snapshot or record that must exist does not
   locked,                 // another process holds the store's lock
-  compacted,              // a log index below the first one retained (raft's ErrCompacted)
-  unavailable,            // a log index beyond the last durable one (raft's ErrUnavailable)
 };
 
 std::string_view to_string(errc code);

@@ -22,14 +22,14 @@ void entry_index::add_segment(segment_ref segment) {
 void entry_index::put(std::uint64_t index, const entry_location& where) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (index <= base_) return;
-  if (index < first_locked() || index > last_locked() + 1) {
-    // Below the released front, or after a snapshot beyond the last entry (the WAL takes
-    // the index after the snapshot's next): this record starts the retained entries again.
+  if (index < first_locked()) {
+    // Below the released front: this record starts the retained entries again.
     locations_.clear();
     dropped_front_ = index - base_ - 1;
   } else if (index <= last_locked()) {
     locations_.resize(static_cast<std::size_t>(index - first_locked()));
   }
+  if (index != last_locked() + 1) return;  // a gap: wal::append refuses it before writing
   visible_last_ = std::min(visible_last_, index - 1);
   locations_.push_back(where);
 }

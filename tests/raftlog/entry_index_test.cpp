@@ -177,20 +177,3 @@ TEST_CASE("the entry index's rules on its own", "[entry_index]") {
   CHECK(range->locations.empty());
   CHECK(index.memory_bytes() == 0);
 }
-
-TEST_CASE("an entry after a gap (a snapshot beyond the log) starts the index again",
-          "[entry_index]") {
-  raftlog::entry_index index;
-  index.reset(0);
-  index.add_segment({0, 0});
-  auto at = [](std::uint64_t offset) { return raftlog::entry_location{0, offset, 1, 0, 8}; };
-  for (std::uint64_t i = 1; i <= 5; ++i) index.put(i, at(i * 8));
-  index.publish();
-  index.put(31, at(100));  // a snapshot at 30 was recorded in between
-  CHECK(index.last() < index.first());  // hidden until a sync covers it
-  index.publish();
-  CHECK(index.first() == 31);
-  CHECK(index.last() == 31);
-  CHECK(index.find(31)->offset == 100);
-  CHECK_FALSE(index.find(5));
-}
