@@ -52,7 +52,11 @@ TEST_CASE("blocking submit: 16 threads share fdatasyncs and every append is dura
   CHECK(st->last_index == kThreads * kAppends);
   CHECK(st->durable_appends == kThreads * kAppends);
   INFO(st->durable_appends << " appends in " << st->fsync_groups << " fdatasyncs");
+#if !defined(__SANITIZE_ADDRESS__)
+  // Under the sanitizers the appends' CPU path is several times slower than the disk's
+  // fdatasync, so the ratio would measure the sanitizer; the normal build checks it.
   CHECK(st->durable_appends >= 4 * st->fsync_groups);
+#endif
   REQUIRE(s.close());
   store->reset();
   auto reopened = blocking_storage::open(test_store_options(dir, 4 << 20));
